@@ -1,0 +1,65 @@
+"""The one interface every model implements, so the app never needs to know which model it shows."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from .data import CLASSES
+from .models import RecurrentClassifier
+from .text import Vocab, tokenize
+
+PREDICT_BATCH = 2048  # rows per forward pass: bounds memory on huge batches (LIME, the test split)
+
+
+class Classifier(ABC):
+    """A loaded checkpoint: texts in, probabilities over `classes` out. Read-only after loading."""
+
+    name: str
+    title: str
+    classes: tuple[str, ...] = CLASSES
+    max_tokens: int | None  # the model reads only this many tokens; None: the whole text
+    config: dict
+    metrics: dict
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probabilities, shape (len(texts), len(classes))."""
+        return self.predict_proba_tokens([tokenize(text) for text in texts])
+
+    @abstractmethod
+    def predict_proba_tokens(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        """The same, for already tokenized texts (LIME perturbs tokens, not strings)."""
+
+    @abstractmethod
+    def is_known(self, token: str) -> bool:
+        """Whether the model has learned anything for this token (False: it reads it as unknown)."""
+
+    @property
+    def test_accuracy(self) -> float | None:
+        return self.metrics.get("test", {}).get("accuracy")
+
+
+class RecurrentTextClassifier(Classifier):
+    def __init__(self, name: str, model: RecurrentClassifier, vocab: Vocab, config: dict, metrics: dict):
+        self.name = name
+        self.model = model.eval()
+        self.vocab = vocab
+        self.config = config
+        self.metrics = metrics
+        self.title = model.approach.title
+        self.max_tokens = model.approach.max_tokens
+
+    def predict_proba_tokens(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        out = np.zeros((len(token_lists), len(self.classes)), dtype=np.float32)
+        with torch.inference_mode():
+            for start in range(0, len(token_lists), PREDICT_BATCH):
+                ids, lengths = self.vocab.encode(token_lists[start : start + PREDICT_BATCH], self.max_tokens)
+                logits = self.model(torch.from_numpy(ids), torch.from_numpy(lengths))
+                out[start : start + len(ids)] = torch.softmax(logits, dim=1).numpy()
+        return out
+
+    def is_known(self, token: str) -> bool:
+        return token in self.vocab

@@ -1,0 +1,51 @@
+"""Test-split metrics: accuracy, per-class precision/recall/F1/support, confusion matrix."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .classifier import Classifier
+from .data import CLASSES, Split
+
+
+def metrics_from_predictions(labels: np.ndarray, predicted: np.ndarray, classes: tuple[str, ...] = CLASSES) -> dict:
+    """Plain-data metrics (JSON-ready). confusion[i][j] counts true class i predicted as j."""
+    n = len(classes)
+    confusion = np.zeros((n, n), dtype=np.int64)
+    np.add.at(confusion, (labels, predicted), 1)
+    per_class = []
+    for i, name in enumerate(classes):
+        tp = int(confusion[i, i])
+        predicted_i, support = int(confusion[:, i].sum()), int(confusion[i].sum())
+        precision = tp / predicted_i if predicted_i else 0.0
+        recall = tp / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_class.append({"class": name, "precision": precision, "recall": recall, "f1": f1, "support": support})
+    return {
+        "accuracy": float(np.trace(confusion) / confusion.sum()),
+        "rows": int(confusion.sum()),
+        "macro_f1": float(np.mean([c["f1"] for c in per_class])),
+        "per_class": per_class,
+        "confusion": confusion.tolist(),
+        "classes": list(classes),
+    }
+
+
+def evaluate(classifier: Classifier, split: Split) -> tuple[dict, np.ndarray]:
+    """Metrics of `classifier` on `split`, and the probabilities they came from."""
+    probabilities = classifier.predict_proba(split.texts)
+    return metrics_from_predictions(split.labels, probabilities.argmax(1), classifier.classes), probabilities
+
+
+def format_report(name: str, metrics: dict) -> str:
+    """A human-readable table of `metrics_from_predictions` output."""
+    lines = [f"{name}: accuracy {metrics['accuracy']:.2%} on {metrics['rows']} rows", ""]
+    lines.append(f"{'class':<10} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>8}")
+    for c in metrics["per_class"]:
+        lines.append(f"{c['class']:<10} {c['precision']:>9.4f} {c['recall']:>7.4f} {c['f1']:>7.4f} {c['support']:>8}")
+    lines += ["", "confusion (rows: true, columns: predicted)"]
+    classes = metrics["classes"]
+    lines.append(" " * 10 + "".join(f"{c:>10}" for c in classes))
+    for c, row in zip(classes, metrics["confusion"]):
+        lines.append(f"{c:<10}" + "".join(f"{v:>10}" for v in row))
+    return "\n".join(lines)

@@ -1,0 +1,79 @@
+"""One recurrent classifier that every `Approach` configures: embedding -> recurrent layers -> linear."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from .approaches import Approach
+
+_CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+
+
+class RecurrentClassifier(nn.Module):
+    """The tutorial's model, with a zero initial hidden state.
+
+    The tutorial passes `torch.randn(...)` as the initial hidden state on every call, so the same text
+    gets different probabilities each time; here it is zero (PyTorch's default) and predictions repeat.
+    """
+
+    def __init__(self, approach: Approach, vocab_size: int, n_classes: int = 4, sparse: bool = False):
+        super().__init__()
+        self.approach = approach
+        self.embedding = nn.Embedding(vocab_size, approach.embed_dim, sparse=sparse)
+        self.rnns = nn.ModuleList()
+        width = approach.embed_dim
+        for layer in approach.layers:
+            options = {"nonlinearity": layer.nonlinearity} if layer.cell == "rnn" else {}
+            self.rnns.append(
+                _CELLS[layer.cell](
+                    width,
+                    layer.hidden,
+                    num_layers=layer.num_layers,
+                    bidirectional=layer.bidirectional,
+                    batch_first=True,
+                    **options,
+                )
+            )
+            width = layer.hidden * (2 if layer.bidirectional else 1)
+        self.dropout = nn.Dropout(approach.dropout) if approach.dropout else nn.Identity()
+        self.linear = nn.Linear(width, n_classes)
+
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Logits for right-padded `ids` (batch, tokens); `lengths` counts each row's real tokens."""
+        x = self.dropout(self.embedding(ids))
+        readout = self.approach.readout
+        if readout == "last_step":
+            for rnn in self.rnns:
+                x, _ = rnn(x)
+            return self.linear(self.dropout(x[:, -1]))
+        if readout == "last_token":
+            return self.linear(self.dropout(self._final_states(x, lengths)))
+        for rnn in self.rnns:
+            x, _ = rnn(x)
+        mask = (torch.arange(x.shape[1]) < lengths.clamp(min=1)[:, None]).unsqueeze(-1)
+        if readout == "mean":
+            pooled = (x * mask).sum(1) / mask.sum(1)
+        elif readout == "max":
+            pooled = x.masked_fill(~mask, float("-inf")).amax(1)
+        else:
+            raise ValueError(f"unknown readout {readout!r}")
+        return self.linear(self.dropout(pooled))
+
+    def _final_states(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The last layer's final hidden state at each text's real end; both directions if bidirectional."""
+        lengths = lengths.clamp(min=1).cpu()
+        for i, rnn in enumerate(self.rnns):
+            packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+            output, hidden = rnn(packed)
+            if i + 1 < len(self.rnns):
+                x, _ = pad_packed_sequence(output, batch_first=True, total_length=x.shape[1])
+        if isinstance(hidden, tuple):  # LSTM: (h, c)
+            hidden = hidden[0]
+        directions = 2 if rnn.bidirectional else 1
+        return hidden[-directions:].transpose(0, 1).reshape(x.shape[0], -1)
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())

@@ -1,0 +1,28 @@
+"""Thread settings, chosen on purpose.
+
+On a 2-core machine under load, PyTorch with 2 intra-op threads ran an RNN step 10-20x slower than
+with 1 (OpenMP threads spinning against each other and against other processes). Small recurrent
+models gain little from a second thread even when the machine is idle, so the default is 1 thread;
+RNNCLF_THREADS overrides it (bench/ measures both).
+"""
+
+from __future__ import annotations
+
+import os
+
+import torch
+
+DEFAULT_THREADS = 1
+
+
+def configure_threads(threads: int | None = None) -> int:
+    """Set PyTorch's intra-op threads (and inter-op to 1, once); return the count in force."""
+    if threads is None:
+        threads = int(os.environ.get("RNNCLF_THREADS", DEFAULT_THREADS))
+    threads = max(1, threads)
+    torch.set_num_threads(threads)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:
+        pass  # already set, or parallel work has started: it can be set once per process
+    return threads

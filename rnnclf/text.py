@@ -1,0 +1,138 @@
+"""Text to token ids: torchtext's `basic_english` tokenizer and vocabulary, without torchtext.
+
+torchtext is retired and no longer imports with current PyTorch, so its two small rules are
+re-implemented here and checked against its own output (tests/basic_english_golden.json).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+UNK = "<UNK>"
+
+# torchtext.data.utils._basic_english_normalize: applied in this order to the lower-cased text.
+_RULES: tuple[tuple[str, str], ...] = (
+    (r"\'", " '  "),
+    (r"\"", ""),
+    (r"\.", " . "),
+    (r"<br \/>", " "),
+    (r",", " , "),
+    (r"\(", " ( "),
+    (r"\)", " ) "),
+    (r"\!", " ! "),
+    (r"\?", " ? "),
+    (r"\;", " "),
+    (r"\:", " "),
+    (r"\s+", " "),
+)
+_COMPILED = tuple((re.compile(pattern), replacement) for pattern, replacement in _RULES)
+
+
+def tokenize(text: str) -> list[str]:
+    """Exactly torchtext's `basic_english`: lower-case, the substitutions above, then split."""
+    line = text.lower()
+    for pattern, replacement in _COMPILED:
+        line = pattern.sub(replacement, line)
+    return line.split()
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """Where each model token comes from in the raw text, as (start, end) character offsets.
+
+    The same rules as `tokenize`, replayed on (character, raw offset) pairs, so a span is a
+    substring of the original, case preserved: LIME explains exactly the words the model reads.
+    A quote deleted inside a word ("ab\"cd" -> "abcd") stays inside that word's span.
+    """
+    chars: list[tuple[str, int]] = [(low, i) for i, ch in enumerate(text) for low in ch.lower()]
+    for pattern, replacement in _COMPILED:
+        line = "".join(c for c, _ in chars)
+        rebuilt: list[tuple[str, int]] = []
+        last = 0
+        for match in pattern.finditer(line):
+            rebuilt.extend(chars[last : match.start()])
+            # A kept symbol (the "." of " . ") remembers the offset of the text it replaced.
+            rebuilt.extend((c, chars[match.start()][1]) for c in replacement)
+            last = match.end()
+        rebuilt.extend(chars[last:])
+        chars = rebuilt
+    spans: list[tuple[int, int]] = []
+    current: list[int] = []
+    for c, offset in [*chars, (" ", -1)]:
+        if not c.isspace():
+            current.append(offset)
+        elif current:
+            spans.append((min(current), max(current) + 1))
+            current = []
+    return spans
+
+
+class Vocab:
+    """Token <-> id, like torchtext's `build_vocab_from_iterator(min_freq=1, specials=["<UNK>"])`.
+
+    Index 0 is `<UNK>`; it is also the padding id, as in the tutorial.
+    """
+
+    def __init__(self, itos: Sequence[str]):
+        if not itos or itos[0] != UNK:
+            raise ValueError(f"a vocabulary must start with {UNK}")
+        self.itos = list(itos)
+        self.stoi = {token: i for i, token in enumerate(self.itos)}
+        if len(self.stoi) != len(self.itos):
+            raise ValueError("a vocabulary must not repeat a token")
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    def __contains__(self, token: str) -> bool:
+        return token in self.stoi
+
+    def lookup(self, tokens: Iterable[str]) -> list[int]:
+        get = self.stoi.get
+        return [get(token, 0) for token in tokens]
+
+    def encode(self, token_lists: Sequence[Sequence[str]], max_tokens: int) -> tuple[np.ndarray, np.ndarray]:
+        """Ids right-padded with 0 or truncated to `max_tokens`, and each row's real length."""
+        ids = np.zeros((len(token_lists), max_tokens), dtype=np.int64)
+        lengths = np.zeros(len(token_lists), dtype=np.int64)
+        get = self.stoi.get
+        for row, tokens in enumerate(token_lists):
+            kept = [get(token, 0) for token in tokens[:max_tokens]]
+            ids[row, : len(kept)] = kept
+            lengths[row] = len(kept)
+        return ids, lengths
+
+    def to_json(self) -> str:
+        return json.dumps(self.itos, ensure_ascii=False)
+
+    def sha256(self) -> str:
+        """The hash of the saved file's bytes: checkpoints name their vocabulary by it."""
+        return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
+
+    def save(self, path: Path) -> None:
+        """Write the vocabulary as a JSON list in id order."""
+        Path(path).write_bytes(self.to_json().encode("utf-8"))
+
+    @classmethod
+    def load(cls, path: Path) -> Vocab:
+        itos = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(itos, list) or not all(isinstance(t, str) for t in itos):
+            raise ValueError(f"{path}: a vocabulary file holds a JSON list of strings")
+        return cls(itos)
+
+
+def build_vocab(token_lists: Iterable[Sequence[str]], min_freq: int = 1) -> Vocab:
+    """Most frequent first, ties alphabetical, `<UNK>` at 0: torchtext's order."""
+    counts: Counter[str] = Counter()
+    for tokens in token_lists:
+        counts.update(tokens)
+    counts.pop(UNK, None)
+    ordered = sorted(counts.items(), key=lambda item: item[0])
+    ordered.sort(key=lambda item: item[1], reverse=True)
+    return Vocab([UNK] + [token for token, n in ordered if n >= min_freq])

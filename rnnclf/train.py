@@ -1,0 +1,231 @@
+"""Training: pre-tokenize once, Adam on batches of pre-built id tensors, keep the best validation epoch."""
+
+from __future__ import annotations
+
+import math
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import safetensors
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from .approaches import TUTORIAL_BATCHES_PER_EPOCH, Approach
+from .checkpoints import CHECKPOINT_DIR, STORAGE_DTYPE, save_recurrent, sha256_file
+from .classifier import RecurrentTextClassifier
+from .data import PROJECT_ROOT, TEST_PATH, TRAIN_PATH, Split, read_csv, train_val_split
+from .evaluate import evaluate
+from .models import RecurrentClassifier, count_parameters
+from .runtime import configure_threads
+from .text import Vocab, build_vocab, tokenize
+
+
+@dataclass
+class Encoded:
+    """A split as tensors: ids (rows, max_tokens), real lengths, labels."""
+
+    ids: torch.Tensor
+    lengths: torch.Tensor
+    labels: torch.Tensor
+
+    @classmethod
+    def from_tokens(cls, token_lists: list[list[str]], labels: np.ndarray, vocab: Vocab, max_tokens: int) -> Encoded:
+        ids, lengths = vocab.encode(token_lists, max_tokens)
+        return cls(torch.from_numpy(ids), torch.from_numpy(lengths), torch.from_numpy(labels))
+
+
+@dataclass
+class TrainResult:
+    model: RecurrentClassifier
+    epochs: int
+    best_epoch: int
+    steps: int
+    seconds: float
+    history: list[dict] = field(default_factory=list)
+
+
+def default_epochs(approach: Approach, train_rows: int) -> int:
+    """The tutorial's number of optimizer steps (118 batches x its epochs), whatever the row count."""
+    batches = math.ceil(train_rows / approach.batch_size)
+    return max(1, math.ceil(TUTORIAL_BATCHES_PER_EPOCH * approach.epochs / batches))
+
+
+def make_optimizers(model: RecurrentClassifier, lr: float, sparse: bool) -> list[torch.optim.Optimizer]:
+    """Adam, as in the tutorial; with `sparse`, the embedding gets SparseAdam on the rows a batch touched."""
+    if not sparse:
+        return [torch.optim.Adam(model.parameters(), lr=lr)]
+    embedding = list(model.embedding.parameters())
+    rest = [p for p in model.parameters() if all(p is not e for e in embedding)]
+    return [torch.optim.SparseAdam(embedding, lr=lr), torch.optim.Adam(rest, lr=lr)]
+
+
+@torch.inference_mode()
+def validation_metrics(model: RecurrentClassifier, data: Encoded, batch: int = 4096) -> tuple[float, float]:
+    """(mean cross-entropy, accuracy) on `data`."""
+    model.eval()
+    loss, correct = 0.0, 0
+    for start in range(0, len(data.labels), batch):
+        logits = model(data.ids[start : start + batch], data.lengths[start : start + batch])
+        labels = data.labels[start : start + batch]
+        loss += F.cross_entropy(logits, labels, reduction="sum").item()
+        correct += int((logits.argmax(1) == labels).sum())
+    return loss / len(data.labels), correct / len(data.labels)
+
+
+def train_model(
+    approach: Approach,
+    train: Encoded,
+    val: Encoded,
+    vocab_size: int,
+    epochs: int,
+    seed: int = 0,
+    sparse: bool = False,
+    progress: bool = True,
+    log: bool = True,
+) -> TrainResult:
+    """Seeded and, on CPU, deterministic. Returns the model at its best validation accuracy.
+
+    `progress` shows a bar per epoch; `log` prints one line per epoch.
+    """
+    torch.manual_seed(seed)
+    model = RecurrentClassifier(approach, vocab_size, sparse=sparse)
+    optimizers = make_optimizers(model, approach.lr, sparse)
+    shuffle = torch.Generator().manual_seed(seed)
+    rows = len(train.labels)
+    history: list[dict] = []
+    best_accuracy, best_epoch, best_state = -1.0, 0, None
+    started = time.perf_counter()
+    steps = 0
+    for epoch in range(1, epochs + 1):
+        epoch_start = time.perf_counter()
+        model.train()
+        order = torch.randperm(rows, generator=shuffle)
+        total = 0.0
+        batches = tqdm(
+            range(0, rows, approach.batch_size),
+            desc=f"{approach.id} epoch {epoch}/{epochs}",
+            leave=False,
+            disable=not progress,
+        )
+        for start in batches:
+            index = order[start : start + approach.batch_size]
+            loss = F.cross_entropy(model(train.ids[index], train.lengths[index]), train.labels[index])
+            for optimizer in optimizers:
+                optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            for optimizer in optimizers:
+                optimizer.step()
+            total += loss.item() * len(index)
+            steps += 1
+        val_loss, val_accuracy = validation_metrics(model, val)
+        record = {
+            "epoch": epoch,
+            "train_loss": total / rows,
+            "val_loss": val_loss,
+            "val_accuracy": val_accuracy,
+            "seconds": time.perf_counter() - epoch_start,
+        }
+        history.append(record)
+        if log:
+            tqdm.write(
+                f"{approach.id} epoch {epoch}/{epochs}: train loss {record['train_loss']:.4f}  "
+                f"val loss {val_loss:.4f}  val acc {val_accuracy:.2%}  ({record['seconds']:.1f}s)"
+            )
+        if val_accuracy > best_accuracy:
+            best_accuracy, best_epoch = val_accuracy, epoch
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    assert best_state is not None
+    model.load_state_dict(best_state)
+    model.eval()
+    return TrainResult(model, epochs, best_epoch, steps, time.perf_counter() - started, history)
+
+
+def relative(path: Path) -> str:
+    path = Path(path).resolve()
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
+
+
+def library_versions() -> dict[str, str]:
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "safetensors": safetensors.__version__,
+    }
+
+
+def round_to_storage(model: RecurrentClassifier) -> None:
+    """Round the weights to the stored precision, so the metrics describe the shipped weights exactly."""
+    model.load_state_dict({k: v.to(STORAGE_DTYPE).float() for k, v in model.state_dict().items()})
+
+
+def run(
+    approach: Approach,
+    out: Path | None = None,
+    train_path: Path = TRAIN_PATH,
+    test_path: Path = TEST_PATH,
+    epochs: int | None = None,
+    seed: int = 0,
+    val_fraction: float = 0.05,
+    max_rows: int | None = None,
+    sparse: bool = False,
+    threads: int | None = None,
+    progress: bool = True,
+    log: bool = True,
+) -> Path:
+    """Train one approach end to end and publish its checkpoint folder; return the folder."""
+    threads = configure_threads(threads)
+    out = Path(out) if out else CHECKPOINT_DIR / approach.id
+    data = read_csv(train_path)
+    if max_rows:
+        data = data.subset(np.arange(min(max_rows, len(data))))
+    train_split, val_split = train_val_split(data, val_fraction, seed)
+    train_tokens = [tokenize(t) for t in train_split.texts]
+    vocab = build_vocab(train_tokens, approach.min_freq)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    vocab_sha = vocab.sha256()
+    vocab_file = out.parent / f"vocab-{vocab_sha[:12]}.json"
+    if not vocab_file.exists():
+        vocab.save(vocab_file)
+    train_data = Encoded.from_tokens(train_tokens, train_split.labels, vocab, approach.max_tokens)
+    val_tokens = [tokenize(t) for t in val_split.texts]
+    val_data = Encoded.from_tokens(val_tokens, val_split.labels, vocab, approach.max_tokens)
+    tutorial_epochs = default_epochs(approach, len(train_split))
+    epochs = epochs or tutorial_epochs
+    result = train_model(approach, train_data, val_data, len(vocab), epochs, seed, sparse, progress, log)
+    round_to_storage(result.model)
+    config = {
+        "kind": "recurrent",
+        "approach": approach.to_dict(),
+        "max_tokens": approach.max_tokens,
+        "vocab": {"file": vocab_file.name, "sha256": vocab_sha, "size": len(vocab)},
+        "parameters": count_parameters(result.model),
+        "weights_dtype": str(STORAGE_DTYPE).replace("torch.", ""),
+        "training": {
+            "data": relative(train_path),
+            "data_sha256": sha256_file(Path(train_path)),
+            "rows": len(train_split),
+            "val_rows": len(val_split),
+            "epochs": epochs,
+            "epochs_for_tutorial_steps": tutorial_epochs,
+            "best_epoch": result.best_epoch,
+            "steps": result.steps,
+            "batch_size": approach.batch_size,
+            "lr": approach.lr,
+            "seed": seed,
+            "sparse_embedding_grad": sparse,
+            "threads": threads,
+        },
+        "versions": library_versions(),
+    }
+    test_split = read_csv(test_path)
+    classifier = RecurrentTextClassifier(out.name, result.model, vocab, config, {})
+    test_metrics, _ = evaluate(classifier, test_split)
+    test_metrics["data"] = relative(test_path)
+    metrics = {"test": test_metrics, "history": result.history, "training_seconds": result.seconds}
+    save_recurrent(out, result.model, config, metrics)
+    return out

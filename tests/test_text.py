@@ -1,0 +1,79 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from rnnclf.text import UNK, Vocab, build_vocab, token_spans, tokenize
+
+GOLDEN = json.loads((Path(__file__).parent / "basic_english_golden.json").read_text(encoding="utf-8"))
+
+
+def test_golden_cases_match_torchtext_exactly():
+    assert len(GOLDEN) == 1006
+    mismatches = [case["text"] for case in GOLDEN if tokenize(case["text"]) != case["tokens"]]
+    assert mismatches == []
+
+
+def test_tutorial_example():
+    assert tokenize("Hello how are you?, Welcome to CoderzColumn!!") == [
+        "hello", "how", "are", "you", "?", ",", "welcome", "to", "coderzcolumn", "!", "!",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, tokens",
+    [
+        ("It's", ["it", "'", "s"]),  # \' -> " '  "
+        ('say "hi"', ["say", "hi"]),  # \" -> ""
+        ('a"b', ["ab"]),  # a deleted quote joins
+        ("U.S. economy", ["u", ".", "s", ".", "economy"]),  # \. -> " . "
+        ("one<br />two", ["one", "two"]),  # <br /> -> " "
+        ('one<b"r />two', ["one", "two"]),  # quotes go before <br /> is matched
+        ("a,b", ["a", ",", "b"]),
+        ("(x)", ["(", "x", ")"]),
+        ("wow!", ["wow", "!"]),
+        ("why?", ["why", "?"]),
+        ("a;b", ["a", "b"]),  # \; -> " "
+        ("a:b", ["a", "b"]),  # \: -> " "
+        ("a \t\n  b", ["a", "b"]),  # \s+
+        ("Short-sellers, U.S.", ["short-sellers", ",", "u", ".", "s", "."]),
+        ("", []),
+    ],
+)
+def test_each_rule(text, tokens):
+    assert tokenize(text) == tokens
+
+
+def test_spans_are_raw_substrings_that_tokenize_to_the_model_tokens():
+    for case in GOLDEN:
+        text = case["text"]
+        spans = token_spans(text)
+        assert [t for s, e in spans for t in tokenize(text[s:e])] == case["tokens"]
+
+
+def test_spans_preserve_case_and_odd_unicode():
+    text = 'The U.S. İstanbul "Quoted" short-sellers a"b'
+    pieces = [text[s:e] for s, e in token_spans(text)]
+    assert pieces == ["The", "U", ".", "S", ".", "İstanbul", "Quoted", "short-sellers", 'a"b']
+
+
+def test_vocab_order_is_frequency_then_alphabetical_with_unk_first():
+    vocab = build_vocab([["b", "a", "c"], ["c", "b"], ["c", "d"], [UNK.lower()]])
+    assert vocab.itos == [UNK, "c", "b", "<unk>", "a", "d"]  # '<' sorts before 'a'
+    assert vocab.lookup(["c", "never-seen"]) == [1, 0]
+
+
+def test_vocab_min_freq_and_encode_pads_and_truncates():
+    vocab = build_vocab([["x", "x", "y"]], min_freq=2)
+    assert vocab.itos == [UNK, "x"]
+    ids, lengths = vocab.encode([["x"], ["x", "y", "x", "x"]], max_tokens=3)
+    assert ids.tolist() == [[1, 0, 0], [1, 0, 1]]
+    assert lengths.tolist() == [1, 3]
+
+
+def test_vocab_round_trip(tmp_path):
+    vocab = build_vocab([["é", "日本", "a\\b"]])
+    vocab.save(tmp_path / "v.json")
+    assert Vocab.load(tmp_path / "v.json").itos == vocab.itos
+    with pytest.raises(ValueError):
+        Vocab(["a"])
