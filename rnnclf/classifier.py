@@ -33,6 +33,15 @@ class Classifier(ABC):
     def predict_proba_tokens(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
         """The same, for already tokenized texts (LIME perturbs tokens, not strings)."""
 
+    def predict_proba_masked(self, tokens: Sequence[str], keep: np.ndarray) -> np.ndarray:
+        """Probabilities for variants of one text: row i keeps the tokens where keep[i] is True.
+
+        LIME's hot path: it scores thousands of such variants. Models may override this to skip
+        building token lists; the result must equal `predict_proba_tokens` on those lists.
+        """
+        array = np.array(tokens, dtype=object)
+        return self.predict_proba_tokens([array[row].tolist() for row in keep])
+
     @abstractmethod
     def is_known(self, token: str) -> bool:
         """Whether the model has learned anything for this token (False: it reads it as unknown)."""
@@ -53,12 +62,24 @@ class RecurrentTextClassifier(Classifier):
         self.max_tokens = model.approach.max_tokens
 
     def predict_proba_tokens(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
-        out = np.zeros((len(token_lists), len(self.classes)), dtype=np.float32)
+        return self._predict_ids(*self.vocab.encode(token_lists, self.max_tokens))
+
+    def predict_proba_masked(self, tokens: Sequence[str], keep: np.ndarray) -> np.ndarray:
+        """Builds the padded id matrix straight from the mask: no per-sample Python work."""
+        token_ids = np.asarray(self.vocab.lookup(tokens), dtype=np.int64)
+        position = np.cumsum(keep, axis=1) - 1
+        rows, cols = np.nonzero(keep & (position < self.max_tokens))
+        ids = np.zeros((len(keep), self.max_tokens), dtype=np.int64)
+        ids[rows, position[rows, cols]] = token_ids[cols]
+        return self._predict_ids(ids, np.minimum(keep.sum(axis=1), self.max_tokens))
+
+    def _predict_ids(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(ids), len(self.classes)), dtype=np.float32)
         with torch.inference_mode():
-            for start in range(0, len(token_lists), PREDICT_BATCH):
-                ids, lengths = self.vocab.encode(token_lists[start : start + PREDICT_BATCH], self.max_tokens)
-                logits = self.model(torch.from_numpy(ids), torch.from_numpy(lengths))
-                out[start : start + len(ids)] = torch.softmax(logits, dim=1).numpy()
+            for start in range(0, len(ids), PREDICT_BATCH):
+                chunk = slice(start, start + PREDICT_BATCH)
+                logits = self.model(torch.from_numpy(ids[chunk]), torch.from_numpy(lengths[chunk]))
+                out[chunk] = torch.softmax(logits, dim=1).numpy()
         return out
 
     def is_known(self, token: str) -> bool:

@@ -1,0 +1,150 @@
+"""LIME explanations whose features are the model's own tokens, computed without re-tokenizing samples.
+
+`LimeTextExplainer` builds every perturbed text as a string and hands it to a classifier that
+tokenizes it again in Python. Here the same perturbations are drawn with the same random calls, but
+each sample becomes a token list directly (a mask over the tokens of the original text), and LIME's
+own `LimeBase` fits the local model. tests/test_explain.py checks that the result equals
+`LimeTextExplainer`'s on the same seed.
+
+Features are words as the model sees them: substrings of the raw text, one per model token
+(`token_spans`), case preserved. Like LIME's default (bow=True), a feature is a distinct word, and
+removing it removes every occurrence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+import scipy.sparse
+from lime.lime_base import LimeBase
+from sklearn.metrics import pairwise_distances
+
+from .classifier import Classifier
+from .text import token_spans, tokenize
+
+DEFAULT_SAMPLES = 2000
+DEFAULT_FEATURES = 10
+MAX_SAMPLES = 5000
+MAX_WORDS = 300  # tokens of the text that LIME perturbs; the rest is shown but not explained
+MAX_CHARS = 20_000  # characters looked at for those words (bounds the span search on huge texts)
+KERNEL_WIDTH = 25.0  # LimeTextExplainer's default
+FEATURE_SELECTION = "highest_weights"  # LIME's "auto" turns to forward selection (k x d ridge fits) at <= 6 features
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A consecutive piece of the explained text; all pieces concatenate to the text."""
+
+    text: str
+    weight: float | None  # None: not a feature (spaces, dropped punctuation, text past the cap)
+    in_window: bool  # False: beyond the model's token window, so it does not reach the model as is
+
+
+@dataclass(frozen=True)
+class Explanation:
+    label: int
+    pieces: tuple[Piece, ...]
+    top: tuple[tuple[str, float], ...]  # (word, weight) of the selected features, by |weight| descending
+    intercept: float
+    score: float  # R^2 of the local linear model on the samples
+    local_pred: float
+    probability: float  # the model's probability of `label` for the whole text
+    num_samples: int
+    num_features: int
+    truncated: bool  # longer than MAX_WORDS tokens: the rest is left out of the explanation
+    unknown_only: bool  # no token of the text is known to the model
+
+
+def _kernel(distances: np.ndarray, kernel_width: float) -> np.ndarray:
+    return np.sqrt(np.exp(-(distances**2) / kernel_width**2))
+
+
+def explain(
+    classifier: Classifier,
+    text: str,
+    label: int | None = None,
+    num_samples: int = DEFAULT_SAMPLES,
+    num_features: int = DEFAULT_FEATURES,
+    seed: int = 0,
+) -> Explanation:
+    """Explain `classifier`'s probability of `label` (default: the predicted class) for `text`.
+
+    The same arguments always give the same explanation (LIME's sampling is seeded).
+    """
+    if not text.strip():
+        raise ValueError("there is no text to explain")
+    num_samples = int(min(max(num_samples, 2), MAX_SAMPLES))
+    head = text[:MAX_CHARS]
+    spans = token_spans(head)
+    truncated = len(spans) > MAX_WORDS or len(text) > len(head)
+    if truncated:
+        # Keep whole words only: the last span of a cut text may be half a word.
+        spans = spans[:MAX_WORDS] if len(spans) > MAX_WORDS else spans[:-1] or spans
+    words = [text[s:e] for s, e in spans]
+    if not words:
+        raise ValueError("the text has no words the model reads (only spaces or dropped symbols)")
+
+    # Features: distinct words in order of first appearance, as LIME's IndexedString numbers them.
+    feature_of: dict[str, int] = {}
+    span_feature = np.array([feature_of.setdefault(w, len(feature_of)) for w in words])
+    feature_words = list(feature_of)
+    span_tokens = [tokenize(w) for w in words]
+    token_span = np.array([i for i, tokens in enumerate(span_tokens) for _ in tokens])
+    all_tokens = [t for tokens in span_tokens for t in tokens]
+
+    # Sampling exactly as LimeTextExplainer.__data_labels_distances does.
+    random_state = np.random.RandomState(seed)
+    d = len(feature_words)
+    sizes = random_state.randint(1, d + 1, num_samples - 1)
+    data = np.ones((num_samples, d))
+    for i, size in enumerate(sizes, start=1):
+        # = random_state.choice(range(d), size, replace=False), the same draws without its overhead
+        data[i, random_state.permutation(d)[:size]] = 0
+    keep = data[:, span_feature[token_span]].astype(bool)
+    probabilities = classifier.predict_proba_masked(all_tokens, keep)
+    sparse = scipy.sparse.csr_matrix(data)
+    distances = pairwise_distances(sparse, sparse[0], metric="cosine").ravel() * 100
+
+    label = int(np.argmax(probabilities[0])) if label is None else int(label)
+    base = LimeBase(partial(_kernel, kernel_width=KERNEL_WIDTH), random_state=random_state)
+    intercept, local_exp, score, local_pred = base.explain_instance_with_data(
+        data, probabilities, distances, label, num_features, feature_selection=FEATURE_SELECTION
+    )
+    weight_of = {feature: float(weight) for feature, weight in local_exp}
+    return Explanation(
+        label=label,
+        pieces=_pieces(text, spans, span_feature, weight_of, span_tokens, classifier.max_tokens),
+        top=tuple((feature_words[f], w) for f, w in ((f, weight_of[f]) for f, _ in local_exp)),
+        intercept=float(intercept),
+        score=float(score),
+        local_pred=float(np.ravel(local_pred)[0]),
+        probability=float(probabilities[0, label]),
+        num_samples=num_samples,
+        num_features=len(local_exp),
+        truncated=truncated,
+        unknown_only=not any(classifier.is_known(t) for t in all_tokens),
+    )
+
+
+def _pieces(
+    text: str,
+    spans: list[tuple[int, int]],
+    span_feature: np.ndarray,
+    weight_of: dict[int, float],
+    span_tokens: list[list[str]],
+    max_tokens: int | None,
+) -> tuple[Piece, ...]:
+    """The whole text as pieces: each word with its weight (0 if not selected), the gaps without."""
+    pieces: list[Piece] = []
+    position, tokens_before = 0, 0
+    for (start, end), feature, tokens in zip(spans, span_feature, span_tokens):
+        in_window = max_tokens is None or tokens_before < max_tokens
+        if start > position:
+            pieces.append(Piece(text[position:start], None, in_window))
+        pieces.append(Piece(text[start:end], weight_of.get(int(feature), 0.0), in_window))
+        position, tokens_before = end, tokens_before + len(tokens)
+    if position < len(text):
+        pieces.append(Piece(text[position:], None, max_tokens is None or tokens_before < max_tokens))
+    return tuple(pieces)
