@@ -1,0 +1,78 @@
+"""Explain: LIME's word weights for one class, as highlighted text and a chart of the top words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import streamlit as st
+
+from rnnclf import Classifier
+from rnnclf.explain import MAX_WORDS, Explanation
+
+from . import figures, highlight, state
+from .notices import reading_notes, usable
+from .sidebar import LimeSettings
+from .state import Loaded
+from .text_input import has_text, news_text
+
+PREDICTED = "predicted"
+
+
+def class_picker(classes: Sequence[str], predicted: str | None, key: str) -> str | None:
+    """The class to explain by name, or None for the predicted one (`predicted`, if only one model)."""
+    shown = f"predicted ({predicted})" if predicted is not None else "each one's prediction"
+    choice = st.segmented_control(
+        "Explain the class",
+        [PREDICTED, *classes],
+        format_func=lambda option: shown if option == PREDICTED else option,
+        default=PREDICTED,
+        required=True,
+        key=key,
+    )
+    return None if choice in (None, PREDICTED) else choice
+
+
+def compute(loaded: Loaded, text: str, target: str | None, settings: LimeSettings) -> Explanation | None:
+    """The cached explanation of class `target` (None: the predicted one), or None after saying why
+    there is none (no words to perturb)."""
+    classes = loaded.classifier.classes
+    label = classes.index(target) if target in classes else None
+    with st.spinner(f"Explaining {loaded.name} with LIME ({settings.samples:,} samples)…"):
+        try:
+            return state.explanation(loaded, text, label, settings.samples, settings.features)
+        except ValueError as error:
+            st.warning(f"Nothing to explain: {error}.", icon="⚠️")
+            return None
+
+
+def render(classifier: Classifier, explanation: Explanation, with_chart: bool = True) -> None:
+    """The highlighted text, its legend and notes, and (optionally) the top-words chart."""
+    class_name = classifier.classes[explanation.label]
+    has_outside = any(not piece.in_window for piece in explanation.pieces)
+    st.html(highlight.legend(class_name, classifier.max_tokens, has_outside))
+    st.html(highlight.highlighted_text(explanation.pieces, class_name, classifier.name, classifier.max_tokens))
+    if explanation.truncated:
+        st.caption(f"LIME perturbs only the first {MAX_WORDS} words of a text; the rest is shown without weights.")
+    st.caption(
+        f"P({class_name}) = {explanation.probability:.1%} · {explanation.num_samples:,} samples · "
+        f"{explanation.num_features} words · local fit R² = {explanation.score:.2f}"
+    )
+    if with_chart:
+        st.plotly_chart(figures.top_words(explanation.top, class_name), key=f"top_words_{classifier.name}")
+
+
+def show(name: str, settings: LimeSettings) -> None:
+    text = news_text()
+    if not has_text(text):
+        return
+    loaded = state.load(name)
+    classifier = usable(loaded)
+    if classifier is None:
+        return
+    predicted = classifier.classes[int(np.argmax(state.probabilities(loaded, text)))]
+    target = class_picker(classifier.classes, predicted, key="explain_class")
+    reading_notes(classifier, text)
+    explanation = compute(loaded, text, target, settings)
+    if explanation is not None:
+        render(classifier, explanation)

@@ -1,0 +1,148 @@
+"""Plotly figures for the views. Every label that could come from text or files is HTML-escaped,
+because plotly renders a subset of HTML (<b>, <a href>, ...) in labels and hover text."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .highlight import AGAINST, TOWARD
+
+BLUE, ORANGE, GREY = "rgb({},{},{})".format(*TOWARD), "rgb({},{},{})".format(*AGAINST), "rgb(170,178,189)"
+
+
+def _labels(values: Sequence[str]) -> list[str]:
+    return [escape(str(v)) for v in values]
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not math.isnan(value)
+
+
+def _layout(fig: go.Figure, height: int, **extra) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), **extra)
+    return fig
+
+
+def probabilities(classes: Sequence[str], probs: np.ndarray) -> go.Figure:
+    """One bar per class, the predicted one coloured."""
+    best = int(np.argmax(probs))
+    fig = go.Figure(
+        go.Bar(
+            x=_labels(classes),
+            y=probs,
+            marker_color=[BLUE if i == best else GREY for i in range(len(classes))],
+            text=[f"{p:.1%}" for p in probs],
+            textposition="outside",
+            hovertemplate="%{x}: %{y:.2%}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(range=[0, 1.12], tickformat=".0%", title=None)
+    return _layout(fig, 300, title="Class probabilities")
+
+
+def probability_grid(names: Sequence[str], classes: Sequence[str], grid: np.ndarray) -> go.Figure:
+    """Checkpoints down, classes across, each cell a probability."""
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid,
+            x=_labels(classes),
+            y=_labels(names),
+            zmin=0,
+            zmax=1,
+            colorscale="Blues",
+            text=[[f"{p:.1%}" for p in row] for row in grid],
+            texttemplate="%{text}",
+            hovertemplate="%{y} · %{x}: %{z:.2%}<extra></extra>",
+            colorbar=dict(tickformat=".0%", title=None),
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, 90 + 48 * len(names), title="Probabilities by checkpoint")
+
+
+def top_words(top: Sequence[tuple[str, float]], class_name: str) -> go.Figure:
+    """LIME's top words, largest |weight| on top; positions as ticks so a repeated word keeps its bar."""
+    rows = list(top)
+    positions = list(range(len(rows)))
+    fig = go.Figure(
+        go.Bar(
+            x=[w for _, w in rows],
+            y=positions,
+            orientation="h",
+            marker_color=[BLUE if w > 0 else ORANGE for _, w in rows],
+            customdata=_labels([word for word, _ in rows]),
+            hovertemplate="%{customdata}: %{x:+.4f}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(tickvals=positions, ticktext=_labels([word for word, _ in rows]), autorange="reversed")
+    fig.update_xaxes(title=f"LIME weight for {escape(class_name)}", zeroline=True)
+    return _layout(fig, 80 + 28 * max(len(rows), 1), title="Top words")
+
+
+def confusion(matrix: Sequence[Sequence[int]], classes: Sequence[str], normalized: bool, title: str) -> go.Figure:
+    """Rows: true class; columns: predicted. Row-normalized shows each row as fractions (recall on the diagonal)."""
+    counts = np.asarray(matrix, dtype=float)
+    totals = counts.sum(axis=1, keepdims=True)
+    z = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0) if normalized else counts
+    text = [[f"{v:.1%}" if normalized else f"{int(v):,}" for v in row] for row in z]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=_labels(classes),
+            y=_labels(classes),
+            colorscale="Blues",
+            text=text,
+            texttemplate="%{text}",
+            hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>",
+            showscale=False,
+        )
+    )
+    fig.update_xaxes(title="predicted", side="bottom")
+    fig.update_yaxes(title="true", autorange="reversed")
+    return _layout(fig, 360, title=escape(title))
+
+
+def training_curves(history: Sequence[dict], best_epoch: int | None) -> go.Figure:
+    """Loss (train and validation) and validation accuracy per epoch, the kept epoch marked."""
+    epochs = [h.get("epoch") for h in history]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Validation accuracy"))
+    for key, name, colour in (("train_loss", "train loss", BLUE), ("val_loss", "validation loss", ORANGE)):
+        fig.add_trace(go.Scatter(x=epochs, y=[h.get(key) for h in history], name=name, line_color=colour), 1, 1)
+    fig.add_trace(
+        go.Scatter(x=epochs, y=[h.get("val_accuracy") for h in history], name="validation accuracy", line_color=BLUE,
+                   showlegend=False),
+        1,
+        2,
+    )
+    fig.update_yaxes(tickformat=".0%", row=1, col=2)
+    fig.update_xaxes(title="epoch")
+    if best_epoch is not None:
+        for col in (1, 2):
+            fig.add_vline(x=best_epoch, line_dash="dot", line_color=GREY, row=1, col=col)
+        fig.add_annotation(x=best_epoch, y=1, yref="y2 domain", xref="x2", text=f"kept: epoch {best_epoch}",
+                           showarrow=False, yanchor="bottom", font_size=11)
+    return _layout(fig, 320, legend=dict(orientation="h", y=-0.25))
+
+
+def accuracy_vs_tutorial(names: Sequence[str], ours: Sequence[float | None], tutorial: Sequence[float | None]) -> go.Figure:
+    """Test accuracy next to the tutorial's reported figure, in %."""
+    fig = go.Figure()
+    for values, label, colour in ((ours, "test accuracy (ours)", BLUE), (tutorial, "tutorial's reported", GREY)):
+        fig.add_trace(
+            go.Bar(
+                x=_labels(names),
+                y=values,
+                name=label,
+                marker_color=colour,
+                text=[f"{v:.2f}" if _is_number(v) else "" for v in values],
+                textposition="outside",
+            )
+        )
+    fig.update_yaxes(title="%", rangemode="tozero")
+    return _layout(fig, 340, barmode="group", legend=dict(orientation="h", y=1.12))

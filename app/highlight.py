@@ -1,0 +1,78 @@
+"""LIME weights as highlighted text: safe HTML built from escaped pieces, for `st.html`.
+
+User text never reaches the page as markup: every piece and every tooltip goes through
+`html.escape`, and `st.html` does no Markdown processing, so `<script>`, `**bold**` or `$x$` show
+literally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from rnnclf.explain import Piece
+
+TOWARD = (47, 111, 179)  # blue: the word pushes the probability of the class up
+AGAINST = (214, 96, 32)  # orange: it pushes it down (blue/orange stays readable to the colour-blind)
+MIN_ALPHA, MAX_ALPHA = 0.15, 0.85
+
+BOX_STYLE = (
+    "font-size:1.02rem;line-height:2.1;white-space:pre-wrap;overflow-wrap:anywhere;max-height:22rem;"
+    "overflow-y:auto;padding:.75rem 1rem;border:1px solid rgba(128,128,128,.3);border-radius:.5rem"
+)
+WORD_STYLE = "border-radius:.3rem;padding:.1rem .15rem"
+OUTSIDE_STYLE = "opacity:.45;text-decoration:underline dotted"
+
+
+def _rgba(colour: tuple[int, int, int], alpha: float) -> str:
+    return f"rgba({colour[0]},{colour[1]},{colour[2]},{alpha:.2f})"
+
+
+def _word(piece: Piece, scale: float, class_name: str, outside: str) -> str:
+    weight = piece.weight or 0.0
+    direction = "toward" if weight >= 0 else "against"
+    tip = f"{piece.text}: {weight:+.4f} ({direction} {class_name})"
+    style = WORD_STYLE
+    if weight and scale:
+        alpha = MIN_ALPHA + (MAX_ALPHA - MIN_ALPHA) * abs(weight) / scale
+        style += f";background:{_rgba(TOWARD if weight > 0 else AGAINST, alpha)}"
+    if not piece.in_window:
+        tip += f"; {outside}"
+        style += ";" + OUTSIDE_STYLE
+    css_class = "lime-word" if weight else "lime-word lime-zero"
+    return (
+        f'<span class="{css_class}" data-weight="{weight:.6f}" style="{style}" '
+        f'title="{escape(tip)}">{escape(piece.text)}</span>'
+    )
+
+
+def outside_note(name: str, max_tokens: int | None) -> str:
+    return f"outside the {max_tokens}-token window of {name}: the model never reads it"
+
+
+def highlighted_text(pieces: Sequence[Piece], class_name: str, name: str, max_tokens: int | None) -> str:
+    """The whole text, each LIME word tinted by its weight for `class_name` (the weight on hover)."""
+    scale = max((abs(p.weight) for p in pieces if p.weight), default=0.0)
+    outside = outside_note(name, max_tokens)
+    parts = []
+    for piece in pieces:
+        if piece.weight is not None:
+            parts.append(_word(piece, scale, class_name, outside))
+        elif piece.in_window:
+            parts.append(escape(piece.text))
+        else:
+            parts.append(f'<span style="{OUTSIDE_STYLE}">{escape(piece.text)}</span>')
+    return f'<div class="lime-text" style="{BOX_STYLE}">{"".join(parts)}</div>'
+
+
+def legend(class_name: str, max_tokens: int | None, has_outside: bool) -> str:
+    """One line explaining the colours, in the same safe HTML."""
+    swatch = "display:inline-block;width:.9rem;height:.9rem;border-radius:.2rem;vertical-align:-.1rem;margin:0 .3rem 0 .8rem"
+    items = [
+        f'<span style="{swatch};margin-left:0;background:{_rgba(TOWARD, 0.7)}"></span>toward {escape(class_name)}',
+        f'<span style="{swatch};background:{_rgba(AGAINST, 0.7)}"></span>against {escape(class_name)}',
+    ]
+    if has_outside:
+        items.append(f'<span style="margin-left:.8rem;{OUTSIDE_STYLE}">faded</span>: beyond the first {max_tokens} tokens, never read')
+    items.append('<span style="margin-left:.8rem;opacity:.7">· deeper colour = larger weight · hover a word for its weight</span>')
+    return f'<div style="font-size:.85rem;margin:.2rem 0 .4rem">{"".join(items)}</div>'

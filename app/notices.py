@@ -1,0 +1,39 @@
+"""Messages about a checkpoint or about what a model actually reads of a text."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rnnclf import Classifier
+from rnnclf.text import tokenize
+
+from .safe import literal
+from .state import Loaded
+
+
+def usable(loaded: Loaded) -> Classifier | None:
+    """The classifier, or None after showing why this checkpoint cannot be used."""
+    if loaded.classifier is None:
+        st.error(literal(loaded.error or ""), icon="🚫", title=f"{literal(loaded.name)} cannot be used")
+    return loaded.classifier
+
+
+def reading_notes(classifier: Classifier, text: str) -> None:
+    """Warn when no word the model reads is known to it; note when it reads only a prefix."""
+    name = literal(classifier.name)
+    tokens = tokenize(text)
+    window = classifier.max_tokens
+    read = tokens if window is None else tokens[:window]
+    if not read:
+        st.warning(f"This text has no words {name} reads (only spaces or symbols it drops).", icon="⚠️")
+    elif not any(classifier.is_known(token) for token in read):
+        st.warning(
+            f"Every word {name} reads here is unknown to it: the prediction says nothing about this text.",
+            icon="⚠️",
+        )
+    if window is not None and len(tokens) > window:
+        st.info(
+            f"{name} reads only the first {window} tokens; this text has {len(tokens):,}. "
+            "The rest does not change its prediction.",
+            icon="✂️",
+        )

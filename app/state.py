@@ -1,0 +1,113 @@
+"""Checkpoints, predictions, explanations and examples, loaded once per process and shared by sessions.
+
+Every cached entry is keyed by the checkpoint's file stamp, so a retrained or damaged checkpoint gets a
+fresh entry while the others stay warm. Cached objects are shared: views must only read them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from rnnclf import CheckpointError, Classifier, list_checkpoints, load_classifier, summary_rows
+from rnnclf.checkpoints import CHECKPOINT_DIR
+from rnnclf.data import TEST_PATH, DataError, Split, read_csv
+from rnnclf.explain import Explanation, explain
+from rnnclf.runtime import configure_threads
+
+ROOT_ENV = "RNNCLF_CHECKPOINTS"  # another checkpoints folder (tests point it at a temporary one)
+LIME_SEED = 0  # one fixed seed: the same request always gives the same explanation
+
+configure_threads()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A checkpoint as the app sees it: a classifier, or the reason there is none."""
+
+    name: str
+    classifier: Classifier | None = None
+    error: str | None = None
+
+
+def checkpoint_root() -> Path:
+    return Path(os.environ.get(ROOT_ENV) or CHECKPOINT_DIR)
+
+
+def checkpoint_names() -> list[str]:
+    return list_checkpoints(checkpoint_root())
+
+
+def _stamp(folder: Path) -> tuple:
+    """Name, size and mtime of each file: changes whenever the checkpoint is rewritten or damaged."""
+    try:
+        return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir()))
+    except OSError:
+        return ()
+
+
+def load(name: str) -> Loaded:
+    root = checkpoint_root()
+    return _load(str(root), name, _stamp(root / name))
+
+
+@st.cache_resource(max_entries=64, show_spinner="Loading checkpoint…")
+def _load(root: str, name: str, stamp: tuple) -> Loaded:
+    try:
+        return Loaded(name, classifier=load_classifier(name, root=Path(root)))
+    except CheckpointError as error:
+        return Loaded(name, error=str(error))
+    except Exception as error:  # noqa: BLE001 - one unreadable checkpoint must not take the app down
+        return Loaded(name, error=f"checkpoint {name!r} cannot be loaded: {type(error).__name__}: {error}")
+
+
+def summary() -> tuple[dict, ...]:
+    """One row per checkpoint (see rnnclf.summary_rows), read from its files without loading weights."""
+    root = checkpoint_root()
+    stamps = tuple((name, _stamp(root / name)) for name in list_checkpoints(root))
+    return _summary(str(root), stamps)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _summary(root: str, stamps: tuple) -> tuple[dict, ...]:
+    return tuple(summary_rows(Path(root)))
+
+
+def probabilities(loaded: Loaded, text: str) -> np.ndarray:
+    """The classifier's probabilities for one text, shape (len(classes),)."""
+    root = checkpoint_root()
+    return _probabilities(str(root), loaded.name, _stamp(root / loaded.name), text)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _probabilities(root: str, name: str, stamp: tuple, text: str) -> np.ndarray:
+    result = _load(root, name, stamp).classifier.predict_proba([text])[0]
+    result.setflags(write=False)
+    return result
+
+
+def explanation(loaded: Loaded, text: str, label: int | None, num_samples: int, num_features: int) -> Explanation:
+    """LIME for one text, cached per (checkpoint, text, label, settings)."""
+    root = checkpoint_root()
+    return _explanation(str(root), loaded.name, _stamp(root / loaded.name), text, label, num_samples, num_features)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _explanation(
+    root: str, name: str, stamp: tuple, text: str, label: int | None, num_samples: int, num_features: int
+) -> Explanation:
+    classifier = _load(root, name, stamp).classifier
+    return explain(classifier, text, label=label, num_samples=num_samples, num_features=num_features, seed=LIME_SEED)
+
+
+@st.cache_resource(show_spinner=False)
+def test_split() -> Split | None:
+    """The test split, for examples; None when it is not shipped or unreadable."""
+    try:
+        return read_csv(TEST_PATH)
+    except DataError:
+        return None

@@ -1,0 +1,31 @@
+"""rnnclf's app: `streamlit run streamlit_app.py`. Page layout only; the views live in app/."""
+
+import streamlit as st
+
+from app import compare, evaluation, explain_view, probe, sidebar, state, summary
+
+st.set_page_config(page_title="rnnclf · news classifiers", page_icon="📰", layout="wide")
+
+rows = state.summary()
+names = [row["checkpoint"] for row in rows]
+with st.sidebar:
+    st.title("📰 rnnclf")
+    st.caption("Recurrent classifiers for AG News: World, Sports, Business, Sci/Tech.")
+    selected = sidebar.checkpoint_picker(rows, str(state.checkpoint_root()))
+    lime = sidebar.lime_settings()
+
+if selected is None:
+    st.stop()
+
+views = {
+    "🔎 Probe": lambda: probe.show(selected),
+    "🖍️ Explain": lambda: explain_view.show(selected, lime),
+    "⚖️ Compare": lambda: compare.show(names, lime),
+    "📊 Evaluate": lambda: evaluation.show(selected, names),
+    "🏁 Summary": lambda: summary.show(rows),
+}
+# on_change="rerun": only the open tab runs, so a heavy view costs nothing while another is shown.
+for tab, view in zip(st.tabs(list(views), key="view", on_change="rerun"), views.values()):
+    if tab.open:
+        with tab:
+            view()
