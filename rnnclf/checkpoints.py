@@ -4,6 +4,7 @@ A checkpoint is a folder `checkpoints/<name>/` holding
   model.safetensors  weights, stored as float16 (the metrics are measured on exactly these weights)
   config.json        what was trained how: approach, vocabulary file and hash, rows, epochs, seed, versions
   metrics.json       test metrics, per-epoch history, training time
+  test_predictions.safetensors  (optional) test-split probabilities, for the error explorer
   manifest.json      sha256 of each file above; loading refuses any mismatch
 The vocabulary (`vocab-<hash>.json`) sits beside the folders, shared by the checkpoints trained on it.
 """
@@ -18,6 +19,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
@@ -30,7 +32,9 @@ from .text import Vocab
 
 CHECKPOINT_DIR = PROJECT_ROOT / "checkpoints"
 WEIGHTS, CONFIG, METRICS, MANIFEST = "model.safetensors", "config.json", "metrics.json", "manifest.json"
+PREDICTIONS = "test_predictions.safetensors"
 REQUIRED = (WEIGHTS, CONFIG, METRICS)
+OPTIONAL = (PREDICTIONS,)
 STORAGE_DTYPE = torch.float16
 
 
@@ -54,7 +58,8 @@ def write_json(path: Path, data: dict) -> None:
 
 
 def write_manifest(folder: Path) -> None:
-    write_json(folder / MANIFEST, {"files": {name: sha256_file(folder / name) for name in REQUIRED}})
+    names = [*REQUIRED, *(name for name in OPTIONAL if (folder / name).is_file())]
+    write_json(folder / MANIFEST, {"files": {name: sha256_file(folder / name) for name in names}})
 
 
 def list_checkpoints(root: Path = CHECKPOINT_DIR) -> list[str]:
@@ -91,14 +96,15 @@ def read_verified(folder: Path) -> tuple[dict, dict]:
     except (ValueError, KeyError, TypeError):
         raise CheckpointError(f"checkpoint {name!r}: {MANIFEST} is not valid JSON with a 'files' map") from None
     for required in REQUIRED:
-        path = folder / required
         if required not in manifest:
             raise CheckpointError(f"checkpoint {name!r}: {MANIFEST} does not list {required}")
+    for listed, digest in manifest.items():
+        path = folder / Path(str(listed)).name
         if not path.is_file():
-            raise CheckpointError(f"checkpoint {name!r}: {required} is missing")
-        if sha256_file(path) != manifest[required]:
+            raise CheckpointError(f"checkpoint {name!r}: {path.name} is missing")
+        if sha256_file(path) != digest:
             raise CheckpointError(
-                f"checkpoint {name!r}: {required} does not match its sha256 in {MANIFEST} "
+                f"checkpoint {name!r}: {path.name} does not match its sha256 in {MANIFEST} "
                 "(changed, truncated or corrupted); refusing to load it"
             )
     try:
@@ -164,22 +170,62 @@ def load_classifier(name_or_path: str | Path, root: Path = CHECKPOINT_DIR) -> Cl
     kind = config.get("kind", "recurrent")
     if kind not in LOADERS:
         raise CheckpointError(f"checkpoint {folder.name!r}: unknown kind {kind!r}")
-    return LOADERS[kind](folder, config, metrics)
+    classifier = LOADERS[kind](folder, config, metrics)
+    classifier.folder = folder
+    return classifier
 
 
-def save_recurrent(folder: Path, model: RecurrentClassifier, config: dict, metrics: dict) -> None:
+def load_predictions(folder: Path) -> np.ndarray | None:
+    """The stored test-split probabilities, if the checkpoint has them (verified by its manifest)."""
+    read_verified(folder)
+    if not (folder / PREDICTIONS).is_file():
+        return None
+    try:
+        return load_file(folder / PREDICTIONS)["probabilities"].numpy()
+    except (SafetensorError, OSError, KeyError) as error:
+        raise CheckpointError(f"checkpoint {folder.name!r}: unreadable {PREDICTIONS} ({error})") from None
+
+
+def _write_predictions(folder: Path, probabilities: np.ndarray) -> None:
+    save_file({"probabilities": torch.from_numpy(np.ascontiguousarray(probabilities, dtype=np.float32))},
+              str(folder / PREDICTIONS))
+
+
+def store_predictions(folder: Path, probabilities: np.ndarray) -> None:
+    """Add (or replace) the test predictions of an existing checkpoint, atomically like `publish`."""
+    config, metrics = read_verified(folder)
+
+    def write(tmp: Path) -> None:
+        shutil.copy2(folder / WEIGHTS, tmp / WEIGHTS)
+        _write_predictions(tmp, probabilities)
+
+    publish(folder, write, config, metrics)
+
+
+def save_recurrent(
+    folder: Path, model: RecurrentClassifier, config: dict, metrics: dict, predictions: np.ndarray | None = None
+) -> None:
     """Write a whole checkpoint atomically: a killed run leaves the previous one intact."""
     tensors = {k: v.detach().to(STORAGE_DTYPE).contiguous() for k, v in model.state_dict().items()}
-    publish(folder, lambda tmp: save_file(tensors, str(tmp / WEIGHTS), metadata={"format": "rnnclf"}), config, metrics)
+
+    def write(tmp: Path) -> None:
+        save_file(tensors, str(tmp / WEIGHTS), metadata={"format": "rnnclf"})
+        if predictions is not None:
+            _write_predictions(tmp, predictions)
+
+    publish(folder, write, config, metrics)
 
 
-def publish(folder: Path, write_weights: Callable[[Path], None], config: dict, metrics: dict) -> None:
-    """Build the checkpoint in a hidden temporary folder, then swap it in with renames."""
+def publish(folder: Path, write_files: Callable[[Path], None], config: dict, metrics: dict) -> None:
+    """Build the checkpoint in a hidden temporary folder, then swap it in with renames.
+
+    `write_files(tmp)` writes the weights (and any optional files) into the temporary folder.
+    """
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
     try:
-        write_weights(tmp)
+        write_files(tmp)
         write_json(tmp / CONFIG, config)
         write_json(tmp / METRICS, metrics)
         write_manifest(tmp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -24,6 +25,7 @@ class Classifier(ABC):
     max_tokens: int | None  # the model reads only this many tokens; None: the whole text
     config: dict
     metrics: dict
+    folder: Path | None = None  # where it was loaded from
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities, shape (len(texts), len(classes))."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checkpoints import load_predictions
 from .classifier import Classifier
 from .data import CLASSES, Split
 
@@ -35,6 +36,14 @@ def evaluate(classifier: Classifier, split: Split) -> tuple[dict, np.ndarray]:
     """Metrics of `classifier` on `split`, and the probabilities they came from."""
     probabilities = classifier.predict_proba(split.texts)
     return metrics_from_predictions(split.labels, probabilities.argmax(1), classifier.classes), probabilities
+
+
+def test_predictions(classifier: Classifier, split: Split) -> np.ndarray:
+    """Probabilities on the test split: stored beside the checkpoint when it has them, else computed."""
+    stored = load_predictions(classifier.folder) if classifier.folder else None
+    if stored is not None and len(stored) == len(split):
+        return stored
+    return classifier.predict_proba(split.texts)
 
 
 def format_report(name: str, metrics: dict) -> str:

@@ -224,8 +224,8 @@ def run(
     }
     test_split = read_csv(test_path)
     classifier = RecurrentTextClassifier(out.name, result.model, vocab, config, {})
-    test_metrics, _ = evaluate(classifier, test_split)
+    test_metrics, probabilities = evaluate(classifier, test_split)
     test_metrics["data"] = relative(test_path)
     metrics = {"test": test_metrics, "history": result.history, "training_seconds": result.seconds}
-    save_recurrent(out, result.model, config, metrics)
+    save_recurrent(out, result.model, config, metrics, probabilities)
     return out
