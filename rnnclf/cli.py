@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from .approaches import APPROACHES, get_approach
-from .checkpoints import CHECKPOINT_DIR, CheckpointError, load_classifier, summary_rows
+from .batch import LIMITS, BatchError, guess_text_column, read_table, score
+from .checkpoints import CHECKPOINT_DIR, CheckpointError, load_classifier, store_predictions, summary_rows
 from .data import TEST_PATH, TRAIN_PATH, DataError, read_csv
 from .evaluate import evaluate, format_report
 from .runtime import configure_threads
@@ -41,24 +42,56 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     classifier = load_classifier(args.checkpoint)
-    metrics, _ = evaluate(classifier, read_csv(args.data))
+    metrics, probabilities = evaluate(classifier, read_csv(args.data))
+    if args.store:
+        if Path(args.data).resolve() != TEST_PATH.resolve():
+            raise UsageError("--store keeps predictions for the committed test split only; drop --data")
+        if metrics["accuracy"] != classifier.test_accuracy:
+            raise UsageError(f"re-evaluation gives {metrics['accuracy']:.4%}, metrics.json says "
+                             f"{classifier.test_accuracy:.4%}: not storing predictions that disagree")
+        store_predictions(classifier.folder, probabilities)
     print(json.dumps(metrics, indent=2) if args.json else format_report(classifier.name, metrics))
     return 0
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
+    if args.input:
+        return predict_file(args)
     if args.text is None or not args.text.strip():
-        raise UsageError("--text is empty: give some news text to classify")
-    classifier = load_classifier(args.checkpoint)
-    probabilities = classifier.predict_proba([args.text])[0]
-    label = classifier.classes[int(probabilities.argmax())]
+        raise UsageError("--text is empty: give some news text to classify (or --input FILE.csv)")
+    results = []
+    for name in args.checkpoint:
+        classifier = load_classifier(name)
+        probabilities = classifier.predict_proba([args.text])[0]
+        label = classifier.classes[int(probabilities.argmax())]
+        results.append({"checkpoint": classifier.name, "label": label,
+                        "probabilities": dict(zip(classifier.classes, map(float, probabilities)))})
     if args.json:
-        print(json.dumps({"checkpoint": classifier.name, "label": label,
-                          "probabilities": dict(zip(classifier.classes, map(float, probabilities)))}))
-    else:
-        print(f"{label}  ({classifier.name})")
-        for name, p in zip(classifier.classes, probabilities):
+        print(json.dumps(results[0] if len(results) == 1 else results))
+        return 0
+    for result in results:
+        print(f"{result['label']}  ({result['checkpoint']})")
+        for name, p in result["probabilities"].items():
             print(f"  {name:<10} {p:7.2%}")
+    return 0
+
+
+def predict_file(args: argparse.Namespace) -> int:
+    """Score every row of a CSV with one or more checkpoints; write the table as CSV."""
+    path = Path(args.input)
+    try:
+        frame = read_table(path.read_bytes(), str(path))
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}") from None
+    column = args.column or guess_text_column(frame)
+    classifiers = [load_classifier(name) for name in args.checkpoint]
+    table = score(frame, column, classifiers)
+    if args.output:
+        table.to_csv(args.output, index=False)
+        print(f"scored {len(table)} rows (column {column!r}) with {', '.join(c.name for c in classifiers)}"
+              f" -> {args.output}", file=sys.stderr)
+    else:
+        table.to_csv(sys.stdout, index=False)
     return 0
 
 
@@ -102,11 +135,16 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--checkpoint", required=True, help="name under checkpoints/ or a folder path")
     ev.add_argument("--data", default=str(TEST_PATH))
     ev.add_argument("--json", action="store_true")
+    ev.add_argument("--store", action="store_true",
+                    help="store the test-split probabilities beside the checkpoint (for the error explorer)")
     ev.set_defaults(func=cmd_evaluate)
 
-    pr = sub.add_parser("predict", help="classify a text")
-    pr.add_argument("--checkpoint", required=True, help="name under checkpoints/ or a folder path")
+    pr = sub.add_parser("predict", help="classify a text, or every row of a CSV")
+    pr.add_argument("--checkpoint", required=True, nargs="+", help="names under checkpoints/ or folder paths")
     pr.add_argument("--text", help="the news text")
+    pr.add_argument("--input", help=f"a CSV to score ({LIMITS})")
+    pr.add_argument("--column", help="the CSV's text column (default: 'text', else the longest)")
+    pr.add_argument("--output", help="where to write the scored CSV (default: standard output)")
     pr.add_argument("--json", action="store_true")
     pr.set_defaults(func=cmd_predict)
 
@@ -123,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         configure_threads()
     try:
         return args.func(args)
-    except UsageError as error:
+    except (UsageError, BatchError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except (CheckpointError, DataError) as error:

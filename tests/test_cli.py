@@ -49,3 +49,36 @@ def test_bad_data_file_exits_nonzero(tiny_checkpoint: Path, tmp_path: Path):
     bad.write_text('"9","x"\n')
     result = rnnclf("evaluate", "--checkpoint", str(tiny_checkpoint), "--data", str(bad))
     assert result.returncode == 1 and "line 1" in result.stderr
+
+
+def test_batch_predict_csv(tiny_checkpoint: Path, tmp_path: Path):
+    source = tmp_path / "in.csv"
+    source.write_text('id,headline\n1,"Oil prices rise, stocks fall"\n2,""\n3,"Team wins the cup"\n', encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = rnnclf("predict", "--checkpoint", str(tiny_checkpoint), "--input", str(source), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    import pandas as pd
+
+    table = pd.read_csv(out, keep_default_na=False)
+    assert list(table["id"]) == [1, 2, 3]
+    assert table["tiny label"].tolist()[1] == "" and table["tiny label"].tolist()[0] in ("World", "Sports", "Business", "Sci/Tech")
+    probabilities = table[[f"tiny P({c})" for c in ("World", "Sports", "Business", "Sci/Tech")]]
+    assert abs(float(probabilities.iloc[0].astype(float).sum()) - 1) < 1e-5
+
+
+def test_batch_predict_bad_files(tiny_checkpoint: Path, tmp_path: Path):
+    cases = {
+        "latin1.csv": ("text\ncaf\xe9\n".encode("latin-1"), "not UTF-8"),
+        "empty.csv": (b"", "is empty"),
+        "header.csv": (b"text\n", "no rows"),
+    }
+    for name, (content, message) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        result = rnnclf("predict", "--checkpoint", str(tiny_checkpoint), "--input", str(path))
+        assert result.returncode == 2 and message in result.stderr, (name, result.stderr)
+        assert "Traceback" not in result.stderr
+    wrong = tmp_path / "cols.csv"
+    wrong.write_text("a,b\nx,y\n")
+    result = rnnclf("predict", "--checkpoint", str(tiny_checkpoint), "--input", str(wrong), "--column", "text")
+    assert result.returncode == 2 and "no column 'text'; the columns are: a, b" in result.stderr
