@@ -4,12 +4,12 @@ import streamlit as st
 
 from app import compare, evaluation, explain_view, probe, sidebar, state, summary
 
-st.set_page_config(page_title="rnnclf · news classifiers", page_icon="📰", layout="wide")
+st.set_page_config(page_title="rnnclf · news classifiers", page_icon=":material/newspaper:", layout="wide")
 
 rows = state.summary()
 names = [row["checkpoint"] for row in rows]
 with st.sidebar:
-    st.title("📰 rnnclf")
+    st.title(":material/newspaper: rnnclf", anchor=False)
     st.caption("Recurrent classifiers for AG News: World, Sports, Business, Sci/Tech.")
     selected = sidebar.checkpoint_picker(rows, str(state.checkpoint_root()))
     lime = sidebar.lime_settings()
@@ -18,11 +18,11 @@ if selected is None:
     st.stop()
 
 views = {
-    "🔎 Probe": lambda: probe.show(selected),
-    "🖍️ Explain": lambda: explain_view.show(selected, lime),
-    "⚖️ Compare": lambda: compare.show(names, lime),
-    "📊 Evaluate": lambda: evaluation.show(selected, names),
-    "🏁 Summary": lambda: summary.show(rows),
+    ":material/search: Probe": lambda: probe.show(selected),
+    ":material/format_ink_highlighter: Explain": lambda: explain_view.show(selected, lime),
+    ":material/compare_arrows: Compare": lambda: compare.show(names, lime),
+    ":material/grid_on: Evaluate": lambda: evaluation.show(selected, names),
+    ":material/table_chart: Summary": lambda: summary.show(rows),
 }
 # on_change="rerun": only the open tab runs, so a heavy view costs nothing while another is shown.
 for tab, view in zip(st.tabs(list(views), key="view", on_change="rerun"), views.values()):

@@ -22,13 +22,13 @@ def _agreement(predicted: dict[str, str]) -> None:
     """One line: do they agree, and if not, who says what."""
     votes = Counter(predicted.values())
     if len(votes) == 1:
-        st.success(f"All {len(predicted)} checkpoints agree: **{literal(next(iter(votes)))}**.", icon="✅")
+        st.success(f"All {len(predicted)} checkpoints agree: **{literal(next(iter(votes)))}**.", icon=":material/check_circle:")
         return
     parts = [
         f"{n} {'says' if n == 1 else 'say'} **{literal(label)}** ({', '.join(literal(k) for k, v in predicted.items() if v == label)})"
         for label, n in votes.most_common()
     ]
-    st.warning("The checkpoints disagree: " + "; ".join(parts) + ".", icon="⚖️")
+    st.warning("The checkpoints disagree: " + "; ".join(parts) + ".", icon=":material/balance:")
 
 
 def _window(max_tokens: int | None) -> str:
@@ -50,7 +50,7 @@ def show(names: Sequence[str], settings: LimeSettings) -> None:
 
     _agreement(predicted)
     majority = Counter(predicted.values()).most_common(1)[0][0]
-    chart, table = st.columns([3, 2], vertical_alignment="center")
+    chart, table = st.columns(2, vertical_alignment="center")
     with chart:
         st.plotly_chart(figures.probability_grid([i.name for i in working], classes, grid), key="compare_grid")
     with table:
@@ -60,7 +60,7 @@ def show(names: Sequence[str], settings: LimeSettings) -> None:
                     "checkpoint": [item.name for item in working],
                     "predicted": [predicted[item.name] for item in working],
                     "probability": [probs[item.name][predicted[item.name]] for item in working],
-                    "with majority": [predicted[item.name] == majority for item in working],
+                    "agrees": [predicted[item.name] == majority for item in working],
                     "reads": [_window(item.classifier.max_tokens) for item in working],
                 }
             ),

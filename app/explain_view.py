@@ -42,7 +42,7 @@ def compute(loaded: Loaded, text: str, target: str | None, settings: LimeSetting
         try:
             return state.explanation(loaded, text, label, settings.samples, settings.features)
         except ValueError as error:
-            st.warning(f"Nothing to explain: {error}.", icon="⚠️")
+            st.warning(f"Nothing to explain: {error}.", icon=":material/warning:")
             return None
 
 

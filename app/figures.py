@@ -59,7 +59,7 @@ def probability_grid(names: Sequence[str], classes: Sequence[str], grid: np.ndar
             text=[[f"{p:.1%}" for p in row] for row in grid],
             texttemplate="%{text}",
             hovertemplate="%{y} · %{x}: %{z:.2%}<extra></extra>",
-            colorbar=dict(tickformat=".0%", title=None),
+            showscale=False,
         )
     )
     fig.update_yaxes(autorange="reversed")
@@ -125,8 +125,8 @@ def training_curves(history: Sequence[dict], best_epoch: int | None) -> go.Figur
     if best_epoch is not None:
         for col in (1, 2):
             fig.add_vline(x=best_epoch, line_dash="dot", line_color=GREY, row=1, col=col)
-        fig.add_annotation(x=best_epoch, y=1, yref="y2 domain", xref="x2", text=f"kept: epoch {best_epoch}",
-                           showarrow=False, yanchor="bottom", font_size=11)
+        fig.add_annotation(x=best_epoch, y=0.03, xref="x2", yref="y2 domain", text=f" kept: epoch {best_epoch}",
+                           showarrow=False, xanchor="left", yanchor="bottom", font_size=11)
     return _layout(fig, 320, legend=dict(orientation="h", y=-0.25))
 
 

@@ -20,8 +20,9 @@ BOX_STYLE = (
     "font-size:1.02rem;line-height:2.1;white-space:pre-wrap;overflow-wrap:anywhere;max-height:22rem;"
     "overflow-y:auto;padding:.75rem 1rem;border:1px solid rgba(128,128,128,.3);border-radius:.5rem"
 )
-WORD_STYLE = "border-radius:.3rem;padding:.1rem .15rem"
-OUTSIDE_STYLE = "opacity:.45;text-decoration:underline dotted"
+TINT_STYLE = "border-radius:.25rem;padding:.1rem .05rem"  # hugs the word: no extra gap before punctuation
+FADED = "opacity:.4"  # outside the model's window: shown, but visibly not read
+OUTSIDE_STYLE = FADED + ";text-decoration:underline dotted"
 
 
 def _rgba(colour: tuple[int, int, int], alpha: float) -> str:
@@ -32,16 +33,17 @@ def _word(piece: Piece, scale: float, class_name: str, outside: str) -> str:
     weight = piece.weight or 0.0
     direction = "toward" if weight >= 0 else "against"
     tip = f"{piece.text}: {weight:+.4f} ({direction} {class_name})"
-    style = WORD_STYLE
+    styles = []
     if weight and scale:
         alpha = MIN_ALPHA + (MAX_ALPHA - MIN_ALPHA) * abs(weight) / scale
-        style += f";background:{_rgba(TOWARD if weight > 0 else AGAINST, alpha)}"
+        styles += [TINT_STYLE, f"background:{_rgba(TOWARD if weight > 0 else AGAINST, alpha)}"]
     if not piece.in_window:
         tip += f"; {outside}"
-        style += ";" + OUTSIDE_STYLE
+        styles.append(OUTSIDE_STYLE)
     css_class = "lime-word" if weight else "lime-word lime-zero"
+    style = f' style="{";".join(styles)}"' if styles else ""
     return (
-        f'<span class="{css_class}" data-weight="{weight:.6f}" style="{style}" '
+        f'<span class="{css_class}" data-weight="{weight:.6f}"{style} '
         f'title="{escape(tip)}">{escape(piece.text)}</span>'
     )
 
@@ -61,7 +63,7 @@ def highlighted_text(pieces: Sequence[Piece], class_name: str, name: str, max_to
         elif piece.in_window:
             parts.append(escape(piece.text))
         else:
-            parts.append(f'<span style="{OUTSIDE_STYLE}">{escape(piece.text)}</span>')
+            parts.append(f'<span style="{FADED}">{escape(piece.text)}</span>')
     return f'<div class="lime-text" style="{BOX_STYLE}">{"".join(parts)}</div>'
 
 

@@ -14,7 +14,7 @@ from .state import Loaded
 def usable(loaded: Loaded) -> Classifier | None:
     """The classifier, or None after showing why this checkpoint cannot be used."""
     if loaded.classifier is None:
-        st.error(literal(loaded.error or ""), icon="🚫", title=f"{literal(loaded.name)} cannot be used")
+        st.error(literal(loaded.error or ""), icon=":material/block:", title=f"{literal(loaded.name)} cannot be used")
     return loaded.classifier
 
 
@@ -25,15 +25,15 @@ def reading_notes(classifier: Classifier, text: str) -> None:
     window = classifier.max_tokens
     read = tokens if window is None else tokens[:window]
     if not read:
-        st.warning(f"This text has no words {name} reads (only spaces or symbols it drops).", icon="⚠️")
+        st.warning(f"This text has no words {name} reads (only spaces or symbols it drops).", icon=":material/warning:")
     elif not any(classifier.is_known(token) for token in read):
         st.warning(
             f"Every word {name} reads here is unknown to it: the prediction says nothing about this text.",
-            icon="⚠️",
+            icon=":material/warning:",
         )
     if window is not None and len(tokens) > window:
         st.info(
             f"{name} reads only the first {window} tokens; this text has {len(tokens):,}. "
             "The rest does not change its prediction.",
-            icon="✂️",
+            icon=":material/content_cut:",
         )

@@ -7,6 +7,7 @@ import streamlit as st
 
 from . import figures, state
 from .notices import reading_notes, usable
+from .safe import literal
 from .text_input import has_text, news_text
 
 
@@ -23,7 +24,7 @@ def show(name: str) -> None:
     verdict, chart = st.columns([1, 2.4], vertical_alignment="center")
     with verdict:
         st.metric("Predicted class", classifier.classes[best], border=True)
-        st.caption(f"{probs[best]:.1%} probability")
+        st.caption(f"{probs[best]:.1%} probability · {literal(classifier.name)}")
     with chart:
         st.plotly_chart(figures.probabilities(classifier.classes, probs), key="probe_chart")
     reading_notes(classifier, text)

@@ -21,33 +21,29 @@ class LimeSettings:
     features: int
 
 
-def _option_label(row: dict) -> str:
+def _caption(row: dict) -> str:
     if "error" in row:
-        return f"{row['checkpoint']} · ⚠ cannot be loaded"
+        return f"{literal(row['checkpoint'])} · :red[cannot be loaded]"
     accuracy = row.get("test_accuracy")
-    return f"{row['title']} · {accuracy:.2f} %" if accuracy is not None else str(row["title"])
+    score = f"test accuracy **{accuracy:.2f} %**" if accuracy is not None else "no test accuracy stored"
+    return f"{literal(row['checkpoint'])} · {score}"
 
 
 def checkpoint_picker(rows: Sequence[dict], root: str) -> str | None:
-    """A selectbox over every checkpoint, labelled with its title and test accuracy."""
+    """Every checkpoint with its title and test accuracy; the chosen one feeds the single-model views."""
     if not rows:
-        st.error(f"No checkpoints found under {literal(root)}.", icon="📭")
+        st.error(f"No checkpoints found under {literal(root)}.", icon=":material/folder_off:")
         return None
-    by_name = {row["checkpoint"]: row for row in rows}
-    name = st.selectbox(
-        "Checkpoint", list(by_name), format_func=lambda n: _option_label(by_name[n]), key="checkpoint"
+    titles = {row["checkpoint"]: row.get("title") or row["checkpoint"] for row in rows}
+    shared = {title for title in titles.values() if list(titles.values()).count(title) > 1}
+    labels = {name: f"{title} ({name})" if title in shared else title for name, title in titles.items()}
+    return st.radio(
+        "Checkpoint",
+        list(labels),
+        format_func=lambda name: literal(labels[name]),  # unique: the radio tells options apart by label
+        captions=[_caption(row) for row in rows],
+        key="checkpoint",
     )
-    row = by_name[name]
-    if "error" in row:
-        st.caption(f"{literal(name)}: cannot be loaded (details in each view).")
-    else:
-        facts = [literal(name)]
-        if row.get("parameters"):
-            facts.append(f"{row['parameters']:,} parameters")
-        if row.get("training_rows"):
-            facts.append(f"trained on {row['training_rows']:,} rows")
-        st.caption(" · ".join(facts))
-    return name
 
 
 def lime_settings() -> LimeSettings:

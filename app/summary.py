@@ -33,7 +33,7 @@ def table(rows: Sequence[dict]) -> pd.DataFrame:
 def show(rows: Sequence[dict]) -> None:
     for row in rows:
         if "error" in row:
-            st.error(literal(row["error"]), icon="🚫", title=f"{literal(row['checkpoint'])} cannot be used")
+            st.error(literal(row["error"]), icon=":material/block:", title=f"{literal(row['checkpoint'])} cannot be used")
     frame = table(rows)
     if frame.empty:
         st.info("No usable checkpoint to summarize.")

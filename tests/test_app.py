@@ -1,0 +1,256 @@
+"""The Streamlit app through `streamlit.testing.v1.AppTest`: every view, and the inputs that must not break it."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from rnnclf import list_checkpoints, load_classifier, summary_rows
+from rnnclf.checkpoints import CHECKPOINT_DIR
+from rnnclf.data import CLASSES, TEST_PATH, read_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 60  # seconds per script run: the CPU may be shared with training
+SHIPPED = list_checkpoints(CHECKPOINT_DIR)
+SPORTS = "The Yankees beat the Red Sox 5-3 on Sunday as the pitcher threw a shutout in the ninth inning."
+HOSTILE = [
+    '<script>alert("x")</script> Stocks <img src=x onerror=alert(1)> rallied on Wall Street',
+    "**bold** claims $x^2$ and :red[alarm] about the <b>market</b> & [a link](http://example.com)",
+]
+UNKNOWN = "qwzxv blorptastic zzyzzxq fnordle"
+
+pytestmark = pytest.mark.skipif(not SHIPPED, reason="no shipped checkpoints under checkpoints/")
+
+
+def start() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def open_view(at: AppTest, name: str) -> AppTest:
+    """Switch tabs the way a click does: the tab key holds the open tab's label."""
+    at.session_state["view"] = next(tab.label for tab in at.tabs if tab.label.endswith(name))
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def enter(at: AppTest, text: str) -> AppTest:
+    at.text_area(key="text").input(text).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def pick(at: AppTest, checkpoint: str) -> AppTest:
+    at.radio(key="checkpoint").set_value(checkpoint).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown_checkpoints(at: AppTest) -> list[str]:
+    """The checkpoint names in the sidebar, read from each option's caption ("name · accuracy")."""
+    return [caption.split(" · ")[0] for caption in at.radio(key="checkpoint").proto.captions]
+
+
+def highlighted(at: AppTest) -> list[str]:
+    """The highlighted-text blocks shown (st.html bodies of class lime-text)."""
+    return [h.value for h in at.html if 'class="lime-text"' in h.value]
+
+
+def weighted_words(block: str) -> list[str]:
+    """The words LIME gave a weight (each occurrence), as shown."""
+    return [html.unescape(w) for w in re.findall(r'<span class="lime-word" [^>]*>([^<]*)</span>', block)]
+
+
+def visible_text(block: str) -> str:
+    """What a browser shows of our HTML: the tags dropped, the entities decoded."""
+    return html.unescape(re.sub(r"<[^>]*>", "", block))
+
+
+def messages(at: AppTest) -> str:
+    return " ".join(str(e.value) for group in (at.info, at.warning, at.error, at.success) for e in group)
+
+
+def test_starts_clean_and_lists_every_checkpoint() -> None:
+    at = start()
+    assert shown_checkpoints(at) == SHIPPED
+    assert [tab.label.split()[-1] for tab in at.tabs] == ["Probe", "Explain", "Compare", "Evaluate", "Summary"]
+    assert "Type or paste a news text" in messages(at)
+
+
+@pytest.mark.parametrize("checkpoint", SHIPPED)
+def test_probe_shows_the_checkpoints_prediction(checkpoint: str) -> None:
+    at = pick(enter(start(), SPORTS), checkpoint)
+    classifier = load_classifier(checkpoint)
+    expected = classifier.classes[int(np.argmax(classifier.predict_proba([SPORTS])[0]))]
+    assert at.metric[0].value == expected
+    assert at.get("plotly_chart")
+
+
+def test_example_from_the_test_split_shows_its_true_label() -> None:
+    at = start()
+    at.selectbox(key="example_class").select("Business").run()
+    at.button(key="example_button").click().run()
+    assert not at.exception, at.exception
+    text = at.text_area(key="text").value
+    split = read_csv(TEST_PATH)
+    assert CLASSES[split.labels[split.texts.index(text)]] == "Business"
+    assert any("true label: Business" in m.value for m in at.markdown)
+    assert at.metric[0].value in CLASSES
+
+
+def test_explanation_lists_the_words_and_repeats_itself() -> None:
+    at = open_view(enter(start(), SPORTS), "Explain")
+    [block] = highlighted(at)
+    assert visible_text(block) == SPORTS
+    assert len(set(weighted_words(block))) == 10 and "Yankees" in weighted_words(block)
+    assert any(c.value.startswith("P(") for c in at.caption)
+    at.run()
+    assert highlighted(at) == [block]  # seeded: the same request, the same explanation
+
+    at.segmented_control(key="explain_class").set_value("World").run()
+    assert not at.exception, at.exception
+    assert any(c.value.startswith("P(World)") for c in at.caption)
+
+
+def test_explanation_follows_the_sidebar_settings() -> None:
+    at = open_view(enter(start(), SPORTS), "Explain")
+    at.slider(key="lime_samples").set_value(300).run()
+    at.slider(key="lime_features").set_value(3).run()
+    assert not at.exception, at.exception
+    [block] = highlighted(at)
+    assert len(set(weighted_words(block))) == 3
+    assert any("300 samples" in c.value for c in at.caption)
+
+
+def test_compare_puts_every_checkpoint_side_by_side() -> None:
+    at = open_view(enter(start(), SPORTS), "Compare")
+    table = at.dataframe[0].value
+    assert table["checkpoint"].tolist() == SHIPPED
+    assert set(table["predicted"]) <= set(CLASSES)
+    assert "agree" in messages(at)
+    at.toggle(key="compare_lime").set_value(True).run()
+    assert not at.exception, at.exception
+    assert len(highlighted(at)) == len(SHIPPED)
+
+
+@pytest.mark.parametrize("checkpoint", SHIPPED)
+def test_evaluation_renders_the_stored_metrics(checkpoint: str) -> None:
+    at = open_view(pick(start(), checkpoint), "Evaluate")
+    test = load_classifier(checkpoint).metrics["test"]
+    assert at.metric[0].value == f"{test['accuracy']:.2%}"
+    assert at.dataframe[0].value["class"].tolist() == [c["class"] for c in test["per_class"]]
+    assert len(at.get("plotly_chart")) == 2  # the confusion matrix and the training curves
+    at.segmented_control(key="confusion_scale").set_value("row-normalized").run()
+    assert not at.exception, at.exception
+
+
+def test_evaluation_puts_two_matrices_side_by_side() -> None:
+    if len(SHIPPED) < 2:
+        pytest.skip("needs two checkpoints")
+    at = open_view(start(), "Evaluate")
+    at.selectbox(key="evaluate_other").select(SHIPPED[1]).run()
+    assert not at.exception, at.exception
+    assert len(at.metric) == 6 and len(at.get("plotly_chart")) == 4
+
+
+def test_summary_table_comes_from_the_checkpoint_files() -> None:
+    at = open_view(start(), "Summary")
+    table = at.dataframe[0].value
+    rows = {r["checkpoint"]: r for r in summary_rows(CHECKPOINT_DIR)}
+    assert table["checkpoint"].tolist() == SHIPPED
+    for _, row in table.iterrows():
+        assert row["test accuracy %"] == rows[row["checkpoint"]]["test_accuracy"]
+        assert row["tutorial %"] == rows[row["checkpoint"]]["tutorial_accuracy"]
+    assert at.get("download_button")
+
+
+@pytest.mark.parametrize("view", ["Probe", "Explain", "Compare"])
+@pytest.mark.parametrize("text", ["", "   \n\t "])
+def test_empty_text_gets_a_prompt(view: str, text: str) -> None:
+    at = enter(open_view(start(), view), text)
+    assert "Type or paste a news text" in messages(at)
+    assert not at.metric and not highlighted(at) and not at.error
+
+
+def test_huge_text_works_within_bounds() -> None:
+    words = read_csv(TEST_PATH).texts[:2000]
+    text = " ".join(words)[:100_000]
+    at = enter(start(), text)
+    assert at.metric[0].value in CLASSES
+    assert "reads only the first" in messages(at)
+    started = time.monotonic()
+    at = open_view(at, "Explain")
+    assert time.monotonic() - started < 45
+    [block] = highlighted(at)
+    assert visible_text(block) == text  # every word still shown, most of it marked outside the window
+    assert any("perturbs only the first" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_markup_in_the_text_is_shown_literally(text: str) -> None:
+    at = enter(start(), text)
+    assert at.metric[0].value in CLASSES
+    at = open_view(at, "Explain")
+    [block] = highlighted(at)
+    assert visible_text(block) == text
+    assert "<script" not in block and "<img" not in block and "<b>" not in block
+    shown = [m.value for m in (*at.markdown, *at.caption, *at.info, *at.warning, *at.error)]
+    assert not any(fragment in value for value in shown for fragment in ("alarm", "onerror", "bold"))
+    at = open_view(at, "Compare")
+    at.toggle(key="compare_lime").set_value(True).run()
+    assert all(visible_text(b) == text for b in highlighted(at))
+
+
+def test_text_of_unknown_words_warns() -> None:
+    at = enter(start(), UNKNOWN)
+    assert "unknown" in " ".join(w.value for w in at.warning)
+    at = open_view(at, "Explain")
+    assert "unknown" in " ".join(w.value for w in at.warning)
+    assert highlighted(at)
+
+
+def test_text_without_words_is_explained_as_nothing() -> None:
+    at = open_view(enter(start(), '"" ;;; ::'), "Explain")
+    assert "no words" in messages(at) and "Nothing to explain" in messages(at)
+
+
+@pytest.fixture
+def root_with_a_broken_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A checkpoints root holding a good copy of the first shipped checkpoint and a corrupted one."""
+    source = CHECKPOINT_DIR / SHIPPED[0]
+    for vocab in CHECKPOINT_DIR.glob("vocab-*.json"):
+        shutil.copy(vocab, tmp_path)
+    shutil.copytree(source, tmp_path / "good")
+    shutil.copytree(source, tmp_path / "broken")
+    weights = tmp_path / "broken" / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    monkeypatch.setenv("RNNCLF_CHECKPOINTS", str(tmp_path))
+    return tmp_path
+
+
+def test_a_broken_checkpoint_shows_an_error_and_the_others_keep_working(root_with_a_broken_checkpoint: Path) -> None:
+    at = start()
+    assert shown_checkpoints(at) == ["broken", "good"]
+    assert "cannot be loaded" in at.radio(key="checkpoint").proto.captions[0]
+
+    at = enter(pick(at, "broken"), SPORTS)
+    assert "broken" in at.error[0].value and not at.metric
+    for view in ("Explain", "Evaluate"):
+        at = open_view(at, view)
+        assert "broken" in at.error[0].value
+    at = open_view(at, "Summary")
+    assert at.dataframe[0].value["checkpoint"].tolist() == ["good"] and "broken" in at.error[0].value
+
+    at = open_view(at, "Compare")
+    assert at.dataframe[0].value["checkpoint"].tolist() == ["good"] and "broken" in at.error[0].value
+    at = open_view(pick(at, "good"), "Probe")
+    assert at.metric[0].value in CLASSES and not at.error

@@ -1,0 +1,100 @@
+"""End to end: a real `streamlit run`, driven by headless Debian Chromium through Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+STARTUP_SECONDS = 120
+SPORTS_TEXT = (
+    "The Yankees beat the Red Sox 5-3 on Sunday as the pitcher threw a shutout in the ninth inning "
+    "of the baseball game."
+)
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"streamlit was not healthy after {STARTUP_SECONDS} s:\n{log.read_text()}")
+
+
+@pytest.fixture
+def app_url() -> Iterator[str]:
+    """`streamlit run streamlit_app.py` on a free port; always terminated, its log checked for errors."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing (install Debian's chromium package)")
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package to run the browser test")
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / "streamlit.log"
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1"]
+    with open(log, "w") as handle:
+        server = subprocess.Popen(command, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
+    try:
+        _wait_healthy(url, server, log)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    output = log.read_text()
+    assert "Traceback" not in output and "Error" not in output, output
+
+
+def test_paste_text_see_prediction_and_highlights(app_url: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.set_default_timeout(90_000)
+            page.goto(app_url)
+            text_area = page.get_by_label("News text")
+            text_area.fill(SPORTS_TEXT)
+            text_area.press("Control+Enter")
+            expect(page.get_by_test_id("stMetricValue")).to_have_text("Sports")
+            page.screenshot(path=str(ARTIFACTS / "probe.png"), full_page=True)
+
+            page.get_by_role("tab", name="Explain").click()
+            words = page.locator(".lime-word")
+            expect(words.first).to_be_visible()
+            expect(page.locator(".lime-text")).to_contain_text("Yankees")
+            assert words.count() >= 10
+            page.screenshot(path=str(ARTIFACTS / "explain.png"), full_page=True)
+        finally:
+            browser.close()
