@@ -76,4 +76,4 @@ def show(names: Sequence[str], settings: LimeSettings) -> None:
                     st.markdown(f"**{literal(item.name)}** · {literal(item.classifier.title)}")
                     explanation = explain_view.compute(item, text, target, settings)
                     if explanation is not None:
-                        explain_view.render(item.classifier, explanation, with_chart=False)
+                        explain_view.render(item.classifier, explanation, compact=True)

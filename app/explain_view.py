@@ -46,20 +46,28 @@ def compute(loaded: Loaded, text: str, target: str | None, settings: LimeSetting
             return None
 
 
-def render(classifier: Classifier, explanation: Explanation, with_chart: bool = True) -> None:
-    """The highlighted text, its legend and notes, and (optionally) the top-words chart."""
+def render(classifier: Classifier, explanation: Explanation, compact: bool = False) -> None:
+    """The highlighted text with its legend, then the top-words chart and the fit's numbers;
+    `compact` (several explanations side by side) gives the numbers as one line instead of the chart."""
     class_name = classifier.classes[explanation.label]
     has_outside = any(not piece.in_window for piece in explanation.pieces)
     st.html(highlight.legend(class_name, classifier.max_tokens, has_outside))
     st.html(highlight.highlighted_text(explanation.pieces, class_name, classifier.name, classifier.max_tokens))
     if explanation.truncated:
         st.caption(f"LIME perturbs only the first {MAX_WORDS} words of a text; the rest is shown without weights.")
-    st.caption(
-        f"P({class_name}) = {explanation.probability:.1%} · {explanation.num_samples:,} samples · "
-        f"{explanation.num_features} words · local fit R² = {explanation.score:.2f}"
-    )
-    if with_chart:
-        st.plotly_chart(figures.top_words(explanation.top, class_name), key=f"top_words_{classifier.name}")
+    if compact:
+        st.caption(
+            f"P({class_name}) = {explanation.probability:.1%} · {explanation.num_samples:,} samples · "
+            f"{explanation.num_features} words · local fit R² = {explanation.score:.2f}"
+        )
+        return
+    chart, facts = st.columns([3, 1], vertical_alignment="center")
+    chart.plotly_chart(figures.top_words(explanation.top, class_name), key=f"top_words_{classifier.name}")
+    with facts:
+        st.metric(f"P({class_name})", f"{explanation.probability:.1%}", help="The model's probability for the whole text.")
+        st.metric("Local fit R²", f"{explanation.score:.2f}",
+                  help="How well LIME's linear model of the words matches the classifier on the samples.")
+        st.caption(f"{explanation.num_samples:,} samples · {explanation.num_features} words · seed {state.LIME_SEED}")
 
 
 def show(name: str, settings: LimeSettings) -> None:

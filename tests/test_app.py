@@ -112,13 +112,13 @@ def test_explanation_lists_the_words_and_repeats_itself() -> None:
     [block] = highlighted(at)
     assert visible_text(block) == SPORTS
     assert len(set(weighted_words(block))) == 10 and "Yankees" in weighted_words(block)
-    assert any(c.value.startswith("P(") for c in at.caption)
+    assert [m.label for m in at.metric] == ["P(Sports)", "Local fit R²"]
     at.run()
     assert highlighted(at) == [block]  # seeded: the same request, the same explanation
 
     at.segmented_control(key="explain_class").set_value("World").run()
     assert not at.exception, at.exception
-    assert any(c.value.startswith("P(World)") for c in at.caption)
+    assert at.metric[0].label == "P(World)"
 
 
 def test_explanation_follows_the_sidebar_settings() -> None:

@@ -18,6 +18,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 STARTUP_SECONDS = 120
+HOSTILE_TEXT = '<script>alert("x")</script> Stocks <img src=x onerror=alert(1)> rallied, **bold** $x^2$ :red[y]'
 SPORTS_TEXT = (
     "The Yankees beat the Red Sox 5-3 on Sunday as the pitcher threw a shutout in the ninth inning "
     "of the baseball game."
@@ -83,6 +84,8 @@ def test_paste_text_see_prediction_and_highlights(app_url: str) -> None:
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
             page.set_default_timeout(90_000)
+            dialogs: list[str] = []
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             page.goto(app_url)
             text_area = page.get_by_label("News text")
             text_area.fill(SPORTS_TEXT)
@@ -96,5 +99,12 @@ def test_paste_text_see_prediction_and_highlights(app_url: str) -> None:
             expect(page.locator(".lime-text")).to_contain_text("Yankees")
             assert words.count() >= 10
             page.screenshot(path=str(ARTIFACTS / "explain.png"), full_page=True)
+
+            # Markup in the text is shown as text: no script runs, no Markdown is applied.
+            text_area.fill(HOSTILE_TEXT)
+            text_area.press("Control+Enter")
+            expect(page.locator(".lime-text")).to_have_text(HOSTILE_TEXT)
+            assert page.locator(".lime-text img, .lime-text script, .lime-text strong").count() == 0
+            assert dialogs == []
         finally:
             browser.close()
