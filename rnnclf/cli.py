@@ -167,3 +167,6 @@ def main(argv: list[str] | None = None) -> int:
     except (CheckpointError, DataError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("interrupted: nothing was published; any previous checkpoint is untouched", file=sys.stderr)
+        return 130
