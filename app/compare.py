@@ -22,12 +22,13 @@ def _agreement(predicted: dict[str, str]) -> None:
     """One line: do they agree, and if not, who says what."""
     votes = Counter(predicted.values())
     if len(votes) == 1:
-        st.success(f"All {len(predicted)} checkpoints agree: **{literal(next(iter(votes)))}**.", icon=":material/check_circle:")
+        agreed = literal(next(iter(votes)))
+        st.success(f"All {len(predicted)} checkpoints agree: **{agreed}**.", icon=":material/check_circle:")
         return
-    parts = [
-        f"{n} {'says' if n == 1 else 'say'} **{literal(label)}** ({', '.join(literal(k) for k, v in predicted.items() if v == label)})"
-        for label, n in votes.most_common()
-    ]
+    parts = []
+    for label, n in votes.most_common():
+        who = ", ".join(literal(name) for name, said in predicted.items() if said == label)
+        parts.append(f"{n} {'says' if n == 1 else 'say'} **{literal(label)}** ({who})")
     st.warning("The checkpoints disagree: " + "; ".join(parts) + ".", icon=":material/balance:")
 
 

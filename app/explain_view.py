@@ -64,9 +64,12 @@ def render(classifier: Classifier, explanation: Explanation, compact: bool = Fal
     chart, facts = st.columns([3, 1], vertical_alignment="center")
     chart.plotly_chart(figures.top_words(explanation.top, class_name), key=f"top_words_{classifier.name}")
     with facts:
-        st.metric(f"P({class_name})", f"{explanation.probability:.1%}", help="The model's probability for the whole text.")
-        st.metric("Local fit R²", f"{explanation.score:.2f}",
-                  help="How well LIME's linear model of the words matches the classifier on the samples.")
+        st.metric(f"P({class_name})", f"{explanation.probability:.1%}", help="The model's probability for this text.")
+        st.metric(
+            "Local fit R²",
+            f"{explanation.score:.2f}",
+            help="How well LIME's linear model of the words matches the classifier on the samples.",
+        )
         st.caption(f"{explanation.num_samples:,} samples · {explanation.num_features} words · seed {state.LIME_SEED}")
 
 

@@ -130,7 +130,9 @@ def training_curves(history: Sequence[dict], best_epoch: int | None) -> go.Figur
     return _layout(fig, 320, legend=dict(orientation="h", y=-0.25))
 
 
-def accuracy_vs_tutorial(names: Sequence[str], ours: Sequence[float | None], tutorial: Sequence[float | None]) -> go.Figure:
+def accuracy_vs_tutorial(
+    names: Sequence[str], ours: Sequence[float | None], tutorial: Sequence[float | None]
+) -> go.Figure:
     """Test accuracy next to the tutorial's reported figure, in %."""
     fig = go.Figure()
     for values, label, colour in ((ours, "test accuracy (ours)", BLUE), (tutorial, "tutorial's reported", GREY)):

@@ -17,9 +17,10 @@ AGAINST = (214, 96, 32)  # orange: it pushes it down (blue/orange stays readable
 MIN_ALPHA, MAX_ALPHA = 0.15, 0.85
 
 BOX_STYLE = (
-    "font-size:1.02rem;line-height:2.1;word-spacing:.12rem;white-space:pre-wrap;overflow-wrap:anywhere;max-height:22rem;"
-    "overflow-y:auto;padding:.75rem 1rem;border:1px solid rgba(128,128,128,.3);border-radius:.5rem"
+    "font-size:1.02rem;line-height:2.1;word-spacing:.12rem;white-space:pre-wrap;overflow-wrap:anywhere;"
+    "max-height:22rem;overflow-y:auto;padding:.75rem 1rem;border:1px solid rgba(128,128,128,.3);border-radius:.5rem"
 )
+SWATCH_STYLE = "display:inline-block;width:.9rem;height:.9rem;border-radius:.2rem;vertical-align:-.1rem;margin-right:.3rem"
 TINT_STYLE = "border-radius:.25rem;padding:.1rem .08rem"  # hugs the word: no extra gap before punctuation
 FADED = "opacity:.4"  # outside the model's window: shown, but visibly not read
 OUTSIDE_STYLE = FADED + ";text-decoration:underline dotted"
@@ -48,14 +49,10 @@ def _word(piece: Piece, scale: float, class_name: str, outside: str) -> str:
     )
 
 
-def outside_note(name: str, max_tokens: int | None) -> str:
-    return f"outside the {max_tokens}-token window of {name}: the model never reads it"
-
-
 def highlighted_text(pieces: Sequence[Piece], class_name: str, name: str, max_tokens: int | None) -> str:
     """The whole text, each LIME word tinted by its weight for `class_name` (the weight on hover)."""
     scale = max((abs(p.weight) for p in pieces if p.weight), default=0.0)
-    outside = outside_note(name, max_tokens)
+    outside = f"outside the {max_tokens}-token window of {name}: the model never reads it"
     parts = []
     for piece in pieces:
         if piece.weight is not None:
@@ -69,12 +66,12 @@ def highlighted_text(pieces: Sequence[Piece], class_name: str, name: str, max_to
 
 def legend(class_name: str, max_tokens: int | None, has_outside: bool) -> str:
     """One line explaining the colours, in the same safe HTML."""
-    swatch = "display:inline-block;width:.9rem;height:.9rem;border-radius:.2rem;vertical-align:-.1rem;margin:0 .3rem 0 .8rem"
+    name = escape(class_name)
     items = [
-        f'<span style="{swatch};margin-left:0;background:{_rgba(TOWARD, 0.7)}"></span>toward {escape(class_name)}',
-        f'<span style="{swatch};background:{_rgba(AGAINST, 0.7)}"></span>against {escape(class_name)}',
+        f'<span style="{SWATCH_STYLE};background:{_rgba(TOWARD, 0.7)}"></span>toward {name}',
+        f'<span style="{SWATCH_STYLE};background:{_rgba(AGAINST, 0.7)}"></span>against {name}',
     ]
     if has_outside:
-        items.append(f'<span style="margin-left:.8rem;{OUTSIDE_STYLE}">faded</span>: beyond the first {max_tokens} tokens, never read')
-    items.append('<span style="margin-left:.8rem;opacity:.7">· deeper colour = larger weight · hover a word for its weight</span>')
-    return f'<div style="font-size:.85rem;margin:.2rem 0 .4rem">{"".join(items)}</div>'
+        items.append(f'<span style="{OUTSIDE_STYLE}">faded</span>: beyond the first {max_tokens} tokens, never read')
+    items.append('<span style="opacity:.7">deeper colour = larger weight · hover a word for its weight</span>')
+    return f'<div style="font-size:.85rem;margin:.2rem 0 .4rem">{" &nbsp;·&nbsp; ".join(items)}</div>'

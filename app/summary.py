@@ -33,7 +33,8 @@ def table(rows: Sequence[dict]) -> pd.DataFrame:
 def show(rows: Sequence[dict]) -> None:
     for row in rows:
         if "error" in row:
-            st.error(literal(row["error"]), icon=":material/block:", title=f"{literal(row['checkpoint'])} cannot be used")
+            title = f"{literal(row['checkpoint'])} cannot be used"
+            st.error(literal(row["error"]), icon=":material/block:", title=title)
     frame = table(rows)
     if frame.empty:
         st.info("No usable checkpoint to summarize.")

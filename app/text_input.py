@@ -36,7 +36,10 @@ def news_text() -> str:
             st.caption("No test split found: examples are unavailable.")
         else:
             st.selectbox("Example of", [ANY_CLASS, *CLASSES], key="example_class", persist_state="session")
-            st.button("Random test example", key="example_button", icon=":material/casino:", on_click=_load_example, width="stretch")
+            st.button(
+                "Random test example", key="example_button", icon=":material/casino:", on_click=_load_example,
+                width="stretch",
+            )
     with text_column:
         text = st.text_area(
             "News text",
@@ -55,5 +58,7 @@ def has_text(text: str) -> bool:
     """False, with a friendly prompt, when there is nothing to classify yet."""
     if text.strip():
         return True
-    st.info("Type or paste a news text above, or load a random example from the test split.", icon=":material/edit_note:")
+    st.info(
+        "Type or paste a news text above, or load a random example from the test split.", icon=":material/edit_note:"
+    )
     return False
