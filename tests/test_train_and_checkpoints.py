@@ -80,3 +80,22 @@ def test_tampered_vocabulary_is_refused(tiny_checkpoint: Path, tmp_path: Path):
 def test_missing_checkpoint_is_a_clear_error(tmp_path: Path):
     with pytest.raises(CheckpointError, match="'nothing': no such folder"):
         load_classifier(tmp_path / "nothing")
+
+
+def test_training_is_deterministic(tiny_csv: Path):
+    import dataclasses
+
+    import torch
+
+    from rnnclf.text import build_vocab, tokenize
+    from rnnclf.train import Encoded, train_model
+
+    data = read_csv(tiny_csv)
+    tokens = [tokenize(t) for t in data.texts[:600]]
+    vocab = build_vocab(tokens)
+    encoded = Encoded.from_tokens(tokens, data.labels[:600], vocab, 25)
+    approach = dataclasses.replace(get_approach("approach1"), batch_size=128)
+    runs = [train_model(approach, encoded, encoded, len(vocab), epochs=2, seed=5, progress=False, log=False) for _ in range(2)]
+    first, second = (r.model.state_dict() for r in runs)
+    assert all(torch.equal(first[k], second[k]) for k in first)
+    assert runs[0].history[-1]["train_loss"] == runs[1].history[-1]["train_loss"]
