@@ -46,6 +46,22 @@ def test_predictions(classifier: Classifier, split: Split) -> np.ndarray:
     return classifier.predict_proba(split.texts)
 
 
+def cell_examples(labels: np.ndarray, probabilities: np.ndarray, true: int, predicted: int) -> np.ndarray:
+    """Rows of confusion cell (true, predicted), the model's most confident first."""
+    rows = np.flatnonzero((labels == true) & (probabilities.argmax(1) == predicted))
+    return rows[np.argsort(-probabilities[rows, predicted], kind="stable")]
+
+
+def agreement_matrix(predicted: np.ndarray) -> np.ndarray:
+    """Fraction of rows on which each pair of models predicts the same class; `predicted` is (models, rows)."""
+    return (predicted[:, None, :] == predicted[None, :, :]).mean(axis=2)
+
+
+def disagreeing_rows(predicted: np.ndarray) -> np.ndarray:
+    """Rows on which not all models (the rows of `predicted`) predict the same class."""
+    return np.flatnonzero((predicted != predicted[:1]).any(axis=0))
+
+
 def format_report(name: str, metrics: dict) -> str:
     """A human-readable table of `metrics_from_predictions` output."""
     lines = [f"{name}: accuracy {metrics['accuracy']:.2%} on {metrics['rows']} rows", ""]
