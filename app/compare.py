@@ -21,6 +21,10 @@ LIME_COLUMNS = 2
 def _agreement(predicted: dict[str, str]) -> None:
     """One line: do they agree, and if not, who says what."""
     votes = Counter(predicted.values())
+    if len(predicted) == 1:
+        [(name, label)] = predicted.items()
+        st.info(f"Only {literal(name)} is usable here; it says **{literal(label)}**.", icon=":material/info:")
+        return
     if len(votes) == 1:
         agreed = literal(next(iter(votes)))
         st.success(f"All {len(predicted)} checkpoints agree: **{agreed}**.", icon=":material/check_circle:")
@@ -72,8 +76,8 @@ def show(names: Sequence[str], settings: LimeSettings) -> None:
     if st.toggle("Show each checkpoint's LIME highlights", key="compare_lime"):
         target = explain_view.class_picker(classes, None, key="compare_class")
         for start in range(0, len(working), LIME_COLUMNS):
-            for column, item in zip(st.columns(LIME_COLUMNS, border=True), working[start : start + LIME_COLUMNS]):
-                with column:
+            for column, item in zip(st.columns(LIME_COLUMNS), working[start : start + LIME_COLUMNS]):
+                with column.container(border=True):
                     st.markdown(f"**{literal(item.name)}** · {literal(item.classifier.title)}")
                     explanation = explain_view.compute(item, text, target, settings)
                     if explanation is not None:

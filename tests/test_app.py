@@ -225,7 +225,7 @@ def test_text_without_words_is_explained_as_nothing() -> None:
 
 @pytest.fixture
 def root_with_a_broken_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A checkpoints root holding a good copy of the first shipped checkpoint and a corrupted one."""
+    """A checkpoints root: a good copy of the first shipped checkpoint, a corrupted one, an empty folder."""
     source = CHECKPOINT_DIR / SHIPPED[0]
     for vocab in CHECKPOINT_DIR.glob("vocab-*.json"):
         shutil.copy(vocab, tmp_path)
@@ -233,14 +233,16 @@ def root_with_a_broken_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     shutil.copytree(source, tmp_path / "broken")
     weights = tmp_path / "broken" / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    (tmp_path / "missing").mkdir()
     monkeypatch.setenv("RNNCLF_CHECKPOINTS", str(tmp_path))
     return tmp_path
 
 
 def test_a_broken_checkpoint_shows_an_error_and_the_others_keep_working(root_with_a_broken_checkpoint: Path) -> None:
     at = start()
-    assert shown_checkpoints(at) == ["broken", "good"]
-    assert "cannot be loaded" in at.radio(key="checkpoint").proto.captions[0]
+    assert shown_checkpoints(at) == ["broken", "good", "missing"]
+    captions = at.radio(key="checkpoint").proto.captions
+    assert "cannot be loaded" in captions[0] and "cannot be loaded" in captions[2]
 
     at = enter(pick(at, "broken"), SPORTS)
     assert "broken" in at.error[0].value and not at.metric
@@ -248,9 +250,16 @@ def test_a_broken_checkpoint_shows_an_error_and_the_others_keep_working(root_wit
         at = open_view(at, view)
         assert "broken" in at.error[0].value
     at = open_view(at, "Summary")
-    assert at.dataframe[0].value["checkpoint"].tolist() == ["good"] and "broken" in at.error[0].value
+    assert at.dataframe[0].value["checkpoint"].tolist() == ["good"]
+    assert "broken" in at.error[0].value and "missing" in at.error[1].value
 
     at = open_view(at, "Compare")
     assert at.dataframe[0].value["checkpoint"].tolist() == ["good"] and "broken" in at.error[0].value
     at = open_view(pick(at, "good"), "Probe")
     assert at.metric[0].value in CLASSES and not at.error
+
+
+def test_an_empty_checkpoints_root_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RNNCLF_CHECKPOINTS", str(tmp_path))
+    at = start()
+    assert "No checkpoints found" in at.error[0].value and not at.tabs
