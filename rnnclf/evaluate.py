@@ -38,7 +38,7 @@ def evaluate(classifier: Classifier, split: Split) -> tuple[dict, np.ndarray]:
     return metrics_from_predictions(split.labels, probabilities.argmax(1), classifier.classes), probabilities
 
 
-def test_predictions(classifier: Classifier, split: Split) -> np.ndarray:
+def split_probabilities(classifier: Classifier, split: Split) -> np.ndarray:
     """Probabilities on the test split: stored beside the checkpoint when it has them, else computed."""
     stored = load_predictions(classifier.folder) if classifier.folder else None
     if stored is not None and len(stored) == len(split):

@@ -2,13 +2,13 @@ import numpy as np
 
 from rnnclf import load_classifier
 from rnnclf.data import TEST_PATH, read_csv
-from rnnclf.evaluate import agreement_matrix, cell_examples, disagreeing_rows, test_predictions
+from rnnclf.evaluate import agreement_matrix, cell_examples, disagreeing_rows, split_probabilities
 
 
 def test_cell_examples_add_up_to_the_stored_confusion_matrix():
     split = read_csv(TEST_PATH)
     classifier = load_classifier("approach1")
-    probabilities = test_predictions(classifier, split)
+    probabilities = split_probabilities(classifier, split)
     confusion = classifier.metrics["test"]["confusion"]
     for true in range(4):
         for predicted in range(4):
