@@ -45,9 +45,10 @@ def checkpoint_names() -> list[str]:
 def _stamp(folder: Path) -> tuple:
     """Name, size and mtime of each file: changes whenever the checkpoint is rewritten or damaged."""
     try:
-        return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir()))
+        stats = [(path.name, path.stat()) for path in folder.iterdir()]
     except OSError:
         return ()
+    return tuple(sorted((name, stat.st_size, stat.st_mtime_ns) for name, stat in stats))
 
 
 def load(name: str) -> Loaded:
@@ -85,6 +86,7 @@ def probabilities(loaded: Loaded, text: str) -> np.ndarray:
 
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _probabilities(root: str, name: str, stamp: tuple, text: str) -> np.ndarray:
+    # Callers pass only checkpoints that loaded (see notices.usable); so does _explanation.
     result = _load(root, name, stamp).classifier.predict_proba([text])[0]
     result.setflags(write=False)
     return result

@@ -91,6 +91,7 @@ def test_paste_text_see_prediction_and_highlights(app_url: str) -> None:
             text_area.fill(SPORTS_TEXT)
             text_area.press("Control+Enter")
             expect(page.get_by_test_id("stMetricValue")).to_have_text("Sports")
+            expect(page.locator(".js-plotly-plot .bars").first).to_be_visible()  # the chart has drawn
             page.screenshot(path=str(ARTIFACTS / "probe.png"), full_page=True)
 
             page.get_by_role("tab", name="Explain").click()
@@ -98,6 +99,7 @@ def test_paste_text_see_prediction_and_highlights(app_url: str) -> None:
             expect(words.first).to_be_visible()
             expect(page.locator(".lime-text")).to_contain_text("Yankees")
             assert words.count() >= 10
+            expect(page.locator(".js-plotly-plot .bars").first).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "explain.png"), full_page=True)
 
             # Markup in the text is shown as text: no script runs, no Markdown is applied.
