@@ -12,9 +12,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app import highlight
+
 from rnnclf import list_checkpoints, load_classifier, summary_rows
 from rnnclf.checkpoints import CHECKPOINT_DIR
 from rnnclf.data import CLASSES, TEST_PATH, read_csv
+from rnnclf.explain import Piece
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60  # seconds per script run: the CPU may be shared with training
@@ -77,6 +80,15 @@ def visible_text(block: str) -> str:
 
 def messages(at: AppTest) -> str:
     return " ".join(str(e.value) for group in (at.info, at.warning, at.error, at.success) for e in group)
+
+
+def test_highlight_escapes_every_piece_and_fades_words_outside_the_window() -> None:
+    pieces = (Piece("<b>", 0.5, True), Piece(" ", None, True), Piece('x&"y', -0.25, False), Piece("!", None, False))
+    block = highlight.highlighted_text(pieces, "Sci<i>", "model<1>", 1)
+    assert visible_text(block) == '<b> x&"y!'
+    assert "<b>" not in block and "<i>" not in block and "<1>" not in block
+    outside = re.search(r'<span class="lime-word"[^>]*>x&amp;&quot;y</span>', block).group(0)
+    assert "opacity" in outside and "outside the 1-token window" in outside
 
 
 def test_starts_clean_and_lists_every_checkpoint() -> None:
