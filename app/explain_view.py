@@ -12,6 +12,7 @@ from rnnclf.explain import MAX_WORDS, Explanation
 
 from . import figures, highlight, state
 from .notices import reading_notes, usable
+from .safe import literal
 from .sidebar import LimeSettings
 from .state import Loaded
 from .text_input import has_text, news_text
@@ -38,7 +39,7 @@ def compute(loaded: Loaded, text: str, target: str | None, settings: LimeSetting
     there is none (no words to perturb)."""
     classes = loaded.classifier.classes
     label = classes.index(target) if target in classes else None
-    with st.spinner(f"Explaining {loaded.name} with LIME ({settings.samples:,} samples)…"):
+    with st.spinner(f"Explaining {literal(loaded.name)} with LIME ({settings.samples:,} samples)…"):
         try:
             return state.explanation(loaded, text, label, settings.samples, settings.features)
         except ValueError as error:
@@ -49,7 +50,7 @@ def compute(loaded: Loaded, text: str, target: str | None, settings: LimeSetting
 def render(classifier: Classifier, explanation: Explanation, compact: bool = False) -> None:
     """The highlighted text with its legend, then the top-words chart and the fit's numbers;
     `compact` (several explanations side by side) gives the numbers as one line instead of the chart."""
-    class_name = classifier.classes[explanation.label]
+    class_name = classifier.classes[explanation.label]  # raw for the HTML (escaped there), literal() for Markdown
     has_outside = any(not piece.in_window for piece in explanation.pieces)
     st.html(highlight.legend(class_name, classifier.max_tokens, has_outside))
     st.html(highlight.highlighted_text(explanation.pieces, class_name, classifier.name, classifier.max_tokens))
@@ -57,14 +58,16 @@ def render(classifier: Classifier, explanation: Explanation, compact: bool = Fal
         st.caption(f"LIME perturbs only the first {MAX_WORDS} words of a text; the rest is shown without weights.")
     if compact:
         st.caption(
-            f"P({class_name}) = {explanation.probability:.1%} · {explanation.num_samples:,} samples · "
+            f"P({literal(class_name)}) = {explanation.probability:.1%} · {explanation.num_samples:,} samples · "
             f"{explanation.num_features} words · local fit R² = {explanation.score:.2f}"
         )
         return
     chart, facts = st.columns([3, 1], vertical_alignment="center")
     chart.plotly_chart(figures.top_words(explanation.top, class_name), key=f"top_words_{classifier.name}")
     with facts:
-        st.metric(f"P({class_name})", f"{explanation.probability:.1%}", help="The model's probability for this text.")
+        st.metric(
+            f"P({literal(class_name)})", f"{explanation.probability:.1%}", help="The model's probability for this text."
+        )
         st.metric(
             "Local fit R²",
             f"{explanation.score:.2f}",

@@ -20,7 +20,9 @@ BOX_STYLE = (
     "font-size:1.02rem;line-height:2.1;word-spacing:.12rem;white-space:pre-wrap;overflow-wrap:anywhere;"
     "max-height:22rem;overflow-y:auto;padding:.75rem 1rem;border:1px solid rgba(128,128,128,.3);border-radius:.5rem"
 )
-SWATCH_STYLE = "display:inline-block;width:.9rem;height:.9rem;border-radius:.2rem;vertical-align:-.1rem;margin-right:.3rem"
+SWATCH_STYLE = (
+    "display:inline-block;width:.9rem;height:.9rem;border-radius:.2rem;vertical-align:-.1rem;margin-right:.3rem"
+)
 TINT_STYLE = "border-radius:.25rem;padding:.1rem .08rem"  # hugs the word: no extra gap before punctuation
 FADED = "opacity:.4"  # outside the model's window: shown, but visibly not read
 OUTSIDE_STYLE = FADED + ";text-decoration:underline dotted"
