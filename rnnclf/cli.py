@@ -95,21 +95,39 @@ def predict_file(args: argparse.Namespace) -> int:
     return 0
 
 
+SUMMARY_COLUMNS = (
+    ("checkpoint", "checkpoint", "{}"),
+    ("test_accuracy", "test acc %", "{:.2f}"),
+    ("tutorial_accuracy", "tutorial %", "{:.2f}"),
+    ("training_rows", "train rows", "{:,}"),
+    ("epochs", "epochs", "{}"),
+    ("parameters", "parameters", "{:,}"),
+    ("training_seconds", "train s", "{:.0f}"),
+    ("title", "title", "{}"),
+)
+
+
+def summary_table(rows: list[dict], markdown: bool) -> str:
+    """The summary rows as aligned text, or as a Markdown table for reports."""
+    header = [title for _, title, _ in SUMMARY_COLUMNS]
+    cells = [
+        [r["checkpoint"], f"ERROR: {r['error']}", *[""] * (len(header) - 2)] if "error" in r else
+        ["-" if r.get(key) is None else fmt.format(r[key]) for key, _, fmt in SUMMARY_COLUMNS]
+        for r in rows
+    ]
+    if markdown:
+        lines = [header, ["---"] + ["---:"] * (len(header) - 2) + ["---"], *cells]
+        return "\n".join("| " + " | ".join(line) + " |" for line in lines)
+    widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header) - 1)]
+    return "\n".join(
+        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))) + "  " + row[-1]
+        for row in [header, *cells]
+    )
+
+
 def cmd_summary(args: argparse.Namespace) -> int:
     rows = summary_rows(Path(args.root))
-    if args.json:
-        print(json.dumps(rows, indent=2))
-        return 0
-    print(f"{'checkpoint':<12} {'test acc':>9} {'tutorial':>9} {'rows':>7} {'epochs':>6} {'params':>10} {'train s':>8}  title")
-    for r in rows:
-        if "error" in r:
-            print(f"{r['checkpoint']:<12} ERROR: {r['error']}")
-            continue
-        tutorial = f"{r['tutorial_accuracy']:.2f}%" if r["tutorial_accuracy"] is not None else "-"
-        print(
-            f"{r['checkpoint']:<12} {r['test_accuracy']:>8.2f}% {tutorial:>9} {r['training_rows']:>7} "
-            f"{r['epochs'] or '-':>6} {r['parameters']:>10,} {r['training_seconds'] or 0:>8.0f}  {r['title']}"
-        )
+    print(json.dumps(rows, indent=2) if args.json else summary_table(rows, args.markdown))
     return 0
 
 
@@ -151,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     sm = sub.add_parser("summary", help="one row per checkpoint")
     sm.add_argument("--root", default=str(CHECKPOINT_DIR))
     sm.add_argument("--json", action="store_true")
+    sm.add_argument("--markdown", action="store_true", help="a Markdown table (reports/summary.md is written so)")
     sm.set_defaults(func=cmd_summary)
     return parser
 
