@@ -45,6 +45,9 @@ def compute(loaded: Loaded, text: str, target: str | None, settings: LimeSetting
         except ValueError as error:
             st.warning(f"Nothing to explain: {error}.", icon=":material/warning:")
             return None
+        except state.ServerBusy as error:
+            st.warning(f"No explanation yet: {error}.", icon=":material/hourglass_top:")
+            return None
 
 
 def render(classifier: Classifier, explanation: Explanation, compact: bool = False) -> None:

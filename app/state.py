@@ -7,6 +7,7 @@ fresh entry while the others stay warm. Cached objects are shared: views must on
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,15 @@ from rnnclf.runtime import configure_threads
 
 ROOT_ENV = "RNNCLF_CHECKPOINTS"  # another checkpoints folder (tests point it at a temporary one)
 LIME_SEED = 0  # one fixed seed: the same request always gives the same explanation
+# LIME is the one heavy request. At most one explanation per core runs at a time (each on one torch
+# thread), so eight users asking at once queue for a core instead of all slowing each other down;
+# predictions are cheap and never wait. Whoever waits longer than LIME_WAIT_SECONDS is told to retry.
+LIME_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+LIME_WAIT_SECONDS = 60.0
+
+
+class ServerBusy(RuntimeError):
+    """Every LIME slot stayed taken for LIME_WAIT_SECONDS."""
 
 configure_threads()
 
@@ -103,7 +113,12 @@ def _explanation(
     root: str, name: str, stamp: tuple, text: str, label: int | None, num_samples: int, num_features: int
 ) -> Explanation:
     classifier = _load(root, name, stamp).classifier
-    return explain(classifier, text, label=label, num_samples=num_samples, num_features=num_features, seed=LIME_SEED)
+    if not LIME_SLOTS.acquire(timeout=LIME_WAIT_SECONDS):
+        raise ServerBusy("the server is busy explaining other texts; try again in a moment")
+    try:
+        return explain(classifier, text, label=label, num_samples=num_samples, num_features=num_features, seed=LIME_SEED)
+    finally:
+        LIME_SLOTS.release()
 
 
 @st.cache_resource(show_spinner=False)
