@@ -1,0 +1,135 @@
+"""The app: seconds from `streamlit run` to the first prediction in headless Chromium, and its memory.
+
+Chromium starts before the clock (a visitor's browser is already open); the clock runs from launching
+the server through loading the page and submitting a text until the predicted class is on screen.
+Memory is the server's resident set (with any children) after the Compare view has scored the text
+with every checkpoint, so all of them are loaded.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from rnnclf.checkpoints import list_checkpoints
+from rnnclf.data import PROJECT_ROOT
+
+from . import subjects
+from .report import Row, Table
+from .settings import Settings
+from .timing import Stats
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+APP = PROJECT_ROOT / "streamlit_app.py"
+TIMEOUT_S = 120
+TARGET_START_S = 10.0
+TARGET_MEMORY_MB = 800.0
+
+
+def available() -> str | None:
+    """Why the app cannot be measured here, or None when it can."""
+    if not APP.exists():
+        return f"{APP.name} is missing"
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (install Debian's chromium package)"
+    return None
+
+
+@dataclass(frozen=True)
+class AppRun:
+    seconds_to_prediction: float
+    resident_mb: float
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, server: subprocess.Popen, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited with status {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"streamlit was not healthy within {TIMEOUT_S} s")
+
+
+def _resident_mb(pid: int) -> float:
+    process = psutil.Process(pid)
+    return sum(p.memory_info().rss for p in (process, *process.children(recursive=True))) / 2**20
+
+
+def run_once(browser, text: str) -> AppRun:  # browser: playwright.sync_api.Browser
+    from playwright.sync_api import expect
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1"]
+    with tempfile.TemporaryFile() as log:
+        started = time.monotonic()
+        server = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_healthy(url, server, started + TIMEOUT_S)
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.set_default_timeout(TIMEOUT_S * 1000)
+            page.goto(url)
+            area = page.get_by_label("News text")
+            area.fill(text)
+            area.press("Control+Enter")
+            expect(page.get_by_test_id("stMetricValue")).not_to_have_text("")
+            seconds = time.monotonic() - started
+            page.get_by_role("tab", name="Compare").click()
+            expect(page.get_by_text(re.compile(r"checkpoints (agree|disagree)"))).to_be_visible()
+            resident = _resident_mb(server.pid)
+            page.close()
+        except Exception:
+            log.seek(0)
+            sys.stderr.write(log.read().decode(errors="replace")[-4000:])
+            raise
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    return AppRun(seconds, resident)
+
+
+def measure(settings: Settings) -> list[Table]:
+    from playwright.sync_api import sync_playwright
+
+    text = subjects.explained_text()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            runs = [run_once(browser, text) for _ in range(settings.app_runs)]
+        finally:
+            browser.close()
+    start = Stats(tuple(r.seconds_to_prediction for r in runs))
+    memory = Stats(tuple(r.resident_mb for r in runs))
+    judged = not settings.quick
+    rows = [
+        Row("`streamlit run` to the first rendered prediction", "s", start, target=f"<= {TARGET_START_S:g} s",
+            met=start.median <= TARGET_START_S if judged else None),
+        Row(f"server memory (RSS) with all {len(list_checkpoints())} checkpoints loaded", "MB", memory, target=f"< {TARGET_MEMORY_MB:g} MB",
+            met=memory.median < TARGET_MEMORY_MB if judged else None),
+    ]
+    return [Table("App", "", "", rows, (f"{settings.app_runs} cold starts; headless Chromium via Playwright.",))]

@@ -1,0 +1,54 @@
+"""How much work each measurement does: the full benchmark, or `--quick` for a test that it runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rnnclf.explain import DEFAULT_SAMPLES
+
+
+@dataclass(frozen=True)
+class Settings:
+    quick: bool
+    train_rows: int | None  # None: every committed train row
+    train_repeats: int  # epochs timed per path (each a separate run)
+    train_warmup: int
+    lime_samples: tuple[int, ...]  # the scaling points; the project is timed at each
+    lime_compared: tuple[int, ...]  # sample counts also run through the tutorial's path
+    lime_repeats: int
+    predict_rows: int | None  # None: the whole test split
+    latency_repeats: int
+    throughput_repeats: int
+    thread_repeats: int
+    app_runs: int
+
+
+FULL = Settings(
+    quick=False,
+    train_rows=None,
+    train_repeats=3,
+    train_warmup=0,
+    lime_samples=(500, 1000, 2000, 5000),
+    lime_compared=(5000, DEFAULT_SAMPLES),
+    lime_repeats=5,
+    predict_rows=None,
+    latency_repeats=30,
+    throughput_repeats=3,
+    thread_repeats=7,
+    app_runs=3,
+)
+
+QUICK = Settings(
+    quick=True,
+    train_rows=2000,
+    train_repeats=1,
+    train_warmup=0,
+    lime_samples=(50, 100),
+    lime_compared=(100,),
+    lime_repeats=1,
+    predict_rows=500,
+    latency_repeats=3,
+    throughput_repeats=1,
+    thread_repeats=1,
+    app_runs=1,
+)

@@ -1,0 +1,46 @@
+"""What every measurement runs on: the committed data, the shipped checkpoints, one test text."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import torch
+
+from rnnclf.approaches import get_approach
+from rnnclf.checkpoints import CHECKPOINT_DIR, CheckpointError, list_checkpoints, load_classifier
+from rnnclf.classifier import RecurrentTextClassifier
+from rnnclf.data import TEST_PATH, TRAIN_PATH, Split, read_csv
+from rnnclf.models import RecurrentClassifier
+
+APPROACHES = ("approach1", "approach2", "approach3", "approach4", "approach5")
+WORDS = (40, 60)  # the explained text's length in words, as the issue asks
+
+
+@cache
+def train_data() -> Split:
+    return read_csv(TRAIN_PATH)
+
+
+@cache
+def test_data() -> Split:
+    return read_csv(TEST_PATH)
+
+
+def explained_text() -> str:
+    """The first test text of 40-60 words: the same text every run."""
+    return next(t for t in test_data().texts if WORDS[0] <= len(t.split()) <= WORDS[1])
+
+
+@cache
+def classifier(approach_id: str) -> tuple[RecurrentTextClassifier, bool]:
+    """The shipped checkpoint and True; while it is not trained yet, a seeded untrained model of the
+    same shape and vocabulary and False (speed depends on the shape, not on the weights)."""
+    if approach_id in list_checkpoints():
+        try:
+            return load_classifier(approach_id), True
+        except CheckpointError:
+            pass
+    vocab = load_classifier(next(n for n in APPROACHES if n in list_checkpoints(CHECKPOINT_DIR))).vocab
+    torch.manual_seed(0)
+    model = RecurrentClassifier(get_approach(approach_id), len(vocab))
+    return RecurrentTextClassifier(approach_id, model, vocab, {}, {}), False
