@@ -46,24 +46,35 @@ def probabilities(classes: Sequence[str], probs: np.ndarray) -> go.Figure:
     return _layout(fig, 300, title="Class probabilities")
 
 
-def probability_grid(names: Sequence[str], classes: Sequence[str], grid: np.ndarray) -> go.Figure:
-    """Checkpoints down, classes across, each cell a probability."""
+def _fractions(grid: np.ndarray, rows: Sequence[str], columns: Sequence[str], hover: str, title: str) -> go.Figure:
+    """A grid of fractions in [0, 1] on one fixed colour scale, each cell labelled in percent."""
     fig = go.Figure(
         go.Heatmap(
             z=grid,
-            x=_labels(classes),
-            y=_labels(names),
+            x=_labels(columns),
+            y=_labels(rows),
             zmin=0,
             zmax=1,
             colorscale="Blues",
             text=[[f"{p:.1%}" for p in row] for row in grid],
             texttemplate="%{text}",
-            hovertemplate="%{y} · %{x}: %{z:.2%}<extra></extra>",
+            hovertemplate=hover,
             showscale=False,
         )
     )
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, 90 + 48 * len(names), title="Probabilities by checkpoint")
+    return _layout(fig, 90 + 48 * len(rows), title=title)
+
+
+def probability_grid(names: Sequence[str], classes: Sequence[str], grid: np.ndarray) -> go.Figure:
+    """Checkpoints down, classes across, each cell a probability."""
+    return _fractions(grid, names, classes, "%{y} · %{x}: %{z:.2%}<extra></extra>", "Probabilities by checkpoint")
+
+
+def agreement(names: Sequence[str], matrix: np.ndarray) -> go.Figure:
+    """Checkpoints down and across, each cell the fraction of test examples on which the two agree."""
+    fig = _fractions(matrix, names, names, "%{y} and %{x} agree on %{z:.2%}<extra></extra>", "Agreement on the test split")
+    return fig.update_layout(height=max(fig.layout.height, 300))
 
 
 def top_words(top: Sequence[tuple[str, float]], class_name: str) -> go.Figure:
@@ -106,6 +117,35 @@ def confusion(matrix: Sequence[Sequence[int]], classes: Sequence[str], normalize
     fig.update_xaxes(title="predicted", side="bottom")
     fig.update_yaxes(title="true", autorange="reversed")
     return _layout(fig, 360, title=escape(title))
+
+
+def confusion_picker(
+    matrix: Sequence[Sequence[int]], classes: Sequence[str], chosen: tuple[int, int], title: str
+) -> go.Figure:
+    """The confusion counts with the chosen cell framed, and an invisible point on every cell to click:
+    plotly cannot select heatmap cells, but it can select points (point i is cell divmod(i, len(classes)))."""
+    fig = confusion(matrix, classes, normalized=False, title=title)
+    fig.update_traces(hoverinfo="skip", hovertemplate=None)  # the points carry the hover
+    labels = _labels(classes)
+    true, predicted = np.divmod(np.arange(len(classes) ** 2), len(classes))
+    counts = np.asarray(matrix).ravel()
+    fig.add_trace(
+        go.Scatter(
+            x=[labels[p] for p in predicted],
+            y=[labels[t] for t in true],
+            mode="markers",
+            marker=dict(size=48, symbol="square", opacity=0),
+            selected=dict(marker=dict(opacity=0)),
+            unselected=dict(marker=dict(opacity=0)),
+            text=[f"{n:,}" for n in counts],
+            hovertemplate="true %{y}, predicted %{x}: %{text} · click to list them<extra></extra>",
+            showlegend=False,
+        )
+    )
+    row, column = chosen
+    fig.add_shape(type="rect", x0=column - 0.5, x1=column + 0.5, y0=row - 0.5, y1=row + 0.5,
+                  line=dict(color=ORANGE, width=4))
+    return fig
 
 
 def training_curves(history: Sequence[dict], best_epoch: int | None) -> go.Figure:

@@ -17,6 +17,7 @@ import streamlit as st
 from rnnclf import CheckpointError, Classifier, list_checkpoints, load_classifier, summary_rows
 from rnnclf.checkpoints import CHECKPOINT_DIR
 from rnnclf.data import TEST_PATH, DataError, Split, read_csv
+from rnnclf.evaluate import split_probabilities
 from rnnclf.explain import Explanation, explain
 from rnnclf.runtime import configure_threads
 
@@ -128,3 +129,20 @@ def test_split() -> Split | None:
         return read_csv(TEST_PATH)
     except DataError:
         return None
+
+
+def predictions(loaded: Loaded) -> np.ndarray:
+    """A loaded checkpoint's probabilities on the test split (which must exist), shape (rows, classes).
+
+    Read from the checkpoint's stored predictions when it has them, else computed once; either way
+    the error explorer, the disagreements and their tests all read this one cached array.
+    """
+    root = checkpoint_root()
+    return _predictions(str(root), loaded.name, _stamp(root / loaded.name))
+
+
+@st.cache_resource(max_entries=64, show_spinner="Scoring the test split…")
+def _predictions(root: str, name: str, stamp: tuple) -> np.ndarray:
+    result = split_probabilities(_load(root, name, stamp).classifier, test_split())
+    result.setflags(write=False)
+    return result

@@ -1,0 +1,107 @@
+"""Batch scoring: many texts, from a CSV or pasted lines, through one or more checkpoints at once;
+the predictions come back as a table to download (the same as `python -m rnnclf predict`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from rnnclf.batch import LIMITS, MAX_BYTES, MAX_ROWS, BatchError, frame_from_lines, guess_text_column, read_table, score
+
+from . import state
+from .notices import usable
+from .safe import literal
+
+UPLOAD, PASTE = "Upload a CSV", "Paste lines"
+RESULT_KEY = "batch_result"  # (what was scored, the scored frame): kept until the inputs change
+SHOWN_ROWS = 1_000  # rows drawn on the page; the download has them all
+
+
+def _texts() -> tuple[pd.DataFrame, str, tuple] | None:
+    """The texts to score as (frame, text column, identity of the input), or None after saying what is
+    missing or why the input cannot be read."""
+    source = st.segmented_control("Texts from", [UPLOAD, PASTE], default=UPLOAD, required=True, key="batch_source")
+    try:
+        if source == PASTE:
+            pasted = st.text_area(
+                "Texts, one per line", key="batch_lines", height=180,
+                placeholder="One news text per line; empty lines are skipped.",
+            )
+            if not pasted.strip():
+                st.info("Paste some texts above, one per line.", icon=":material/edit_note:")
+                return None
+            return frame_from_lines(pasted), "text", (PASTE, pasted)
+        upload = st.file_uploader(
+            "CSV file with a header row", type="csv", max_upload_size=MAX_BYTES // 2**20, key="batch_file"
+        )
+        if upload is None:
+            st.info("Upload a CSV with one text per row, or paste lines instead.", icon=":material/upload_file:")
+            return None
+        frame = read_table(upload.getvalue(), upload.name)
+    except BatchError as error:
+        st.error(literal(error), icon=":material/error:", title="Cannot score this")
+        return None
+    columns = list(frame.columns)
+    column = st.selectbox("Text column", columns, index=columns.index(guess_text_column(frame)), key="batch_column")
+    if column not in columns:
+        st.info("Pick the column that holds the texts.", icon=":material/view_column:")
+        return None
+    return frame, column, (UPLOAD, upload.file_id, column)
+
+
+def _run(frame: pd.DataFrame, column: str, names: Sequence[str]) -> pd.DataFrame | None:
+    """Score with a progress bar; None after showing why it could not."""
+    bar = st.progress(0.0, text="Scoring…")
+    classifiers = [state.load(name).classifier for name in names]
+    try:
+        result = score(frame, column, classifiers, progress=lambda done: bar.progress(done, text=f"Scoring… {done:.0%}"))
+    except BatchError as error:
+        st.error(literal(error), icon=":material/error:", title="Cannot score this")
+        return None
+    finally:
+        bar.empty()
+    return result
+
+
+def _result(frame: pd.DataFrame, names: Sequence[str]) -> None:
+    """The first rows as a table, and the whole of it as a CSV download."""
+    st.success(f"Scored {len(frame):,} rows with {len(names)} checkpoint{'s' * (len(names) > 1)}.",
+               icon=":material/task_alt:")
+    probability = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
+    classes = {c for name in names for c in state.load(name).classifier.classes}
+    st.dataframe(
+        frame.head(SHOWN_ROWS),
+        column_config={f"{name} P({c})": probability for name in names for c in classes},
+    )
+    if len(frame) > SHOWN_ROWS:
+        st.caption(f"Showing the first {SHOWN_ROWS:,} of {len(frame):,} rows; the download has them all.")
+    st.download_button(
+        "Download CSV", data=lambda: frame.to_csv(index=False), file_name="rnnclf-predictions.csv", mime="text/csv",
+        icon=":material/download:", on_click="ignore", key="batch_csv",
+    )
+
+
+def show(selected: str, names: Sequence[str]) -> None:
+    st.caption(
+        f"Limits: {LIMITS}; or up to {MAX_ROWS:,} pasted lines. Rows with empty text get no prediction. "
+        "The same as `python -m rnnclf predict --input FILE.csv --output OUT.csv`."
+    )
+    texts = _texts()
+    working = [name for name in names if usable(state.load(name)) is not None]
+    chosen = st.multiselect(
+        "Checkpoints", working, default=[selected] if selected in working else working[:1], key="batch_checkpoints"
+    )
+    if texts is None:
+        return
+    frame, column, source = texts
+    inputs = (source, tuple(chosen))
+    if st.button("Score", type="primary", icon=":material/play_arrow:", disabled=not chosen, key="batch_score"):
+        result = _run(frame, column, chosen)
+        st.session_state[RESULT_KEY] = None if result is None else (inputs, result)
+    stored = st.session_state.get(RESULT_KEY)
+    if stored is not None and stored[0] == inputs:
+        _result(stored[1], chosen)
+    elif not chosen:
+        st.info("Pick at least one checkpoint.", icon=":material/checklist:")

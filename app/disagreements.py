@@ -1,0 +1,98 @@
+"""Disagreements: the test examples on which the chosen checkpoints predict different classes, and how
+often each pair agrees over the whole test split."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from rnnclf.data import CLASSES
+from rnnclf.evaluate import agreement_matrix, disagreeing_rows
+
+from . import figures, state, test_set
+from .navigation import COMPARE
+from .notices import usable
+from .safe import literal
+
+ANY_CLASS = "any class"
+
+
+def _probability(name: str) -> st.column_config.ProgressColumn:
+    return st.column_config.ProgressColumn(
+        format="percent", min_value=0, max_value=1, width="small", help=f"{literal(name)}'s probability of its label"
+    )
+
+
+def _predictions(names: Sequence[str]) -> dict[str, np.ndarray]:
+    """Test-split probabilities of each named checkpoint that has them (the others show why not)."""
+    result = {}
+    for name in names:
+        probabilities = test_set.predictions(state.load(name))
+        if probabilities is not None:
+            result[name] = probabilities
+    return result
+
+
+def table(texts: Sequence[str], labels: np.ndarray, rows: np.ndarray, probabilities: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One line per row: the text, its true class, how many got it right, each checkpoint's class and probability."""
+    columns = {"text": [texts[i] for i in rows], "true": [CLASSES[i] for i in labels[rows]]}
+    predicted = {name: p[rows].argmax(1) for name, p in probabilities.items()}
+    columns["right"] = sum((p == labels[rows]).astype(int) for p in predicted.values())
+    for name, p in probabilities.items():
+        columns[f"{name} label"] = [CLASSES[i] for i in predicted[name]]
+        columns[f"{name} P"] = p[rows, predicted[name]]
+    return pd.DataFrame(columns)
+
+
+def _load_selected(rows: np.ndarray, key: str) -> None:
+    """A button that loads the table's selected row into Compare, where every checkpoint reads it."""
+    selected = [i for i in st.session_state[key].selection.rows if i < len(rows)]
+    if not selected:
+        st.caption("Select a row (the box at its left) to load it into Compare.")
+        return
+    row = int(rows[selected[0]])
+    st.button(
+        f"Load test row {row:,} into Compare", key="disagree_load", icon=":material/compare_arrows:",
+        on_click=test_set.load_example, args=(row, COMPARE),
+    )
+
+
+def show(names: Sequence[str]) -> None:
+    split = test_set.split()
+    if split is None:
+        return
+    working = [name for name in names if usable(state.load(name)) is not None]
+    chosen = st.multiselect("Checkpoints", working, default=working, key="disagree_checkpoints")
+    probabilities = _predictions(chosen)
+    if len(probabilities) < 2:
+        st.info("Pick at least two checkpoints to see where they disagree.", icon=":material/checklist:")
+        return
+    predicted = np.stack([p.argmax(1) for p in probabilities.values()])
+    rows = disagreeing_rows(predicted)
+    chart, facts = st.columns([3, 2], vertical_alignment="center")
+    chart.plotly_chart(figures.agreement(list(probabilities), agreement_matrix(predicted)), key="disagree_agreement")
+    with facts:
+        st.metric("Test examples they disagree on", f"{len(rows):,}", f"{len(rows) / len(split):.1%} of {len(split):,}",
+                  delta_color="off", delta_arrow="off")
+        wanted = st.selectbox("True class", [ANY_CLASS, *CLASSES], key="disagree_class")
+    if wanted != ANY_CLASS:
+        rows = rows[split.labels[rows] == CLASSES.index(wanted)]
+    if not len(rows):
+        st.info("They agree on every test example of this class.", icon=":material/check_circle:")
+        return
+    st.dataframe(
+        table(split.texts, split.labels, rows, probabilities),
+        hide_index=True,
+        key="disagree_table",
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config={
+            "text": st.column_config.TextColumn(width="large"),
+            "right": st.column_config.NumberColumn(help=f"How many of the {len(probabilities)} got the true class"),
+            **{f"{name} P": _probability(name) for name in probabilities},
+        },
+    )
+    _load_selected(rows, "disagree_table")

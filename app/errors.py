@@ -1,0 +1,100 @@
+"""Error explorer: a checkpoint's confusion matrix on the test split, and the examples behind any cell.
+
+Pick a cell by clicking it or with the two class boxes; its examples are listed most confident first,
+one page at a time, each with a button that loads it into the Probe tab.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from functools import partial
+
+import numpy as np
+import streamlit as st
+
+from rnnclf.evaluate import cell_examples, metrics_from_predictions
+
+from . import figures, state, test_set
+from .navigation import PROBE
+from .notices import usable
+from .safe import literal
+
+TRUE_KEY, PREDICTED_KEY, CHART_KEY = "errors_true", "errors_predicted", "errors_matrix"
+PAGE_SIZE = 8
+
+
+def confusion(labels: np.ndarray, probabilities: np.ndarray, classes: Sequence[str]) -> np.ndarray:
+    """Counts of (true, predicted) from the same predictions the cells list, so a cell's count is its list's length."""
+    return np.array(metrics_from_predictions(labels, probabilities.argmax(1), tuple(classes))["confusion"])
+
+
+def _pick_clicked_cell(classes: Sequence[str]) -> None:
+    """Chart callback: a click selects a cell's point (number true * n + predicted); the class boxes
+    follow it. Clicking the selected point again unselects it, which changes nothing."""
+    points = st.session_state[CHART_KEY].selection.points
+    if points:
+        true, predicted = divmod(int(points[0]["point_index"]), len(classes))
+        st.session_state[TRUE_KEY], st.session_state[PREDICTED_KEY] = classes[true], classes[predicted]
+
+
+def _cell_picker(matrix: np.ndarray, classes: Sequence[str], name: str) -> tuple[int, int]:
+    """The clickable matrix and the class boxes; returns the chosen (true, predicted) indices.
+
+    The first time, the busiest off-diagonal cell: the model's most common mistake.
+    """
+    if TRUE_KEY not in st.session_state or PREDICTED_KEY not in st.session_state:
+        mistakes = np.where(np.eye(len(classes), dtype=bool), -1, matrix)
+        true, predicted = np.unravel_index(int(np.argmax(mistakes)), mistakes.shape)
+        st.session_state[TRUE_KEY], st.session_state[PREDICTED_KEY] = classes[true], classes[predicted]
+    chart_area, boxes = st.columns([3, 1], vertical_alignment="center")
+    with boxes:
+        true = classes.index(st.selectbox("True class", classes, key=TRUE_KEY))
+        predicted = classes.index(st.selectbox("Predicted class", classes, key=PREDICTED_KEY))
+        st.caption("Or click a cell of the matrix.")
+    with chart_area:
+        figure = figures.confusion_picker(matrix, classes, (true, predicted), f"Test-split confusion · {name}")
+        st.plotly_chart(
+            figure, key=CHART_KEY, on_select=partial(_pick_clicked_cell, classes), selection_mode="points",
+            config={"displayModeBar": False},
+        )
+    return true, predicted
+
+
+def _examples(rows: np.ndarray, probabilities: np.ndarray, true: int, predicted: int, classes: Sequence[str]) -> None:
+    """One page of a cell's examples: each text as plain text, the two probabilities, a load button."""
+    split = state.test_split()
+    page = st.pagination(math.ceil(len(rows) / PAGE_SIZE), key=f"errors_page_{true}_{predicted}")
+    first = (page - 1) * PAGE_SIZE
+    for rank, row in enumerate(rows[first : first + PAGE_SIZE], start=first + 1):
+        with st.container(border=True):
+            text_area, facts, action = st.columns([6, 1.5, 1.7], vertical_alignment="center")
+            text_area.text(split.texts[row])
+            shown = dict.fromkeys((predicted, true))  # one line on the diagonal
+            facts.markdown("  \n".join(f"P({literal(classes[c])}) **{probabilities[row, c]:.1%}**" for c in shown))
+            facts.caption(f"#{rank:,} · test row {row:,}")
+            action.button(
+                "Load into Probe", key=f"errors_load_{row}", icon=":material/search:",
+                on_click=test_set.load_example, args=(int(row), PROBE), width="stretch",
+            )
+
+
+def show(name: str) -> None:
+    loaded = state.load(name)
+    classifier = usable(loaded)
+    split = test_set.split()
+    if classifier is None or split is None:
+        return
+    probabilities = test_set.predictions(loaded)
+    if probabilities is None:
+        return
+    classes = list(classifier.classes)
+    true, predicted = _cell_picker(confusion(split.labels, probabilities, classes), classes, name)
+    rows = cell_examples(split.labels, probabilities, true, predicted)
+    verdict = "correctly" if true == predicted else f"as **{literal(classes[predicted])}**"
+    cell = f"of **{literal(classes[true])}** predicted {verdict} by {literal(name)}"
+    if not len(rows):
+        st.info(f"No test example {cell}.", icon=":material/check_circle:")
+        return
+    st.markdown(f"**{len(rows):,}** test examples {cell}, the most confident first:")
+    _examples(rows, probabilities, true, predicted, classes)
