@@ -44,10 +44,10 @@ def _texts() -> tuple[pd.DataFrame, str, tuple] | None:
         st.error(literal(error), icon=":material/error:", title="Cannot score this")
         return None
     columns = list(frame.columns)
-    column = st.selectbox("Text column", columns, index=columns.index(guess_text_column(frame)), key="batch_column")
-    if column not in columns:
-        st.info("Pick the column that holds the texts.", icon=":material/view_column:")
-        return None
+    column = st.selectbox(
+        "Text column", columns, index=columns.index(guess_text_column(frame)), key="batch_column",
+        help="Guessed: a column named 'text', else the one with the longest values.",
+    )
     return frame, column, (UPLOAD, upload.file_id, column)
 
 
@@ -65,10 +65,13 @@ def _run(frame: pd.DataFrame, column: str, names: Sequence[str]) -> pd.DataFrame
     return result
 
 
-def _result(frame: pd.DataFrame, names: Sequence[str]) -> None:
+def _result(frame: pd.DataFrame, column: str, names: Sequence[str]) -> None:
     """The first rows as a table, and the whole of it as a CSV download."""
     st.success(f"Scored {len(frame):,} rows with {len(names)} checkpoint{'s' * (len(names) > 1)}.",
                icon=":material/task_alt:")
+    empty = int((frame[column].astype(str).str.strip() == "").sum())
+    if empty:
+        st.warning(f"No prediction for {empty:,} row{'s' * (empty > 1)} without text.", icon=":material/warning:")
     probability = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
     classes = {c for name in names for c in state.load(name).classifier.classes}
     st.dataframe(
@@ -102,6 +105,6 @@ def show(selected: str, names: Sequence[str]) -> None:
         st.session_state[RESULT_KEY] = None if result is None else (inputs, result)
     stored = st.session_state.get(RESULT_KEY)
     if stored is not None and stored[0] == inputs:
-        _result(stored[1], chosen)
+        _result(stored[1], column, chosen)
     elif not chosen:
         st.info("Pick at least one checkpoint.", icon=":material/checklist:")

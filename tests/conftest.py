@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import shutil
 from pathlib import Path
 
 import pytest
 
+from rnnclf import list_checkpoints
 from rnnclf.approaches import get_approach
+from rnnclf.checkpoints import CHECKPOINT_DIR
 from rnnclf.data import TRAIN_PATH, read_csv
 from rnnclf.runtime import configure_threads
 
@@ -38,3 +41,18 @@ def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory, tiny_csv: Path) ->
     approach = dataclasses.replace(get_approach("approach1"), batch_size=64, lr=3e-3)
     root = tmp_path_factory.mktemp("checkpoints")
     return run(approach, out=root / "tiny", train_path=tiny_csv, test_path=tiny_csv, epochs=8, progress=False, log=False)
+
+
+@pytest.fixture
+def root_with_a_broken_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A checkpoints root for the app: a good copy of the first shipped checkpoint, a corrupted one, an empty folder."""
+    source = CHECKPOINT_DIR / list_checkpoints(CHECKPOINT_DIR)[0]
+    for vocab in CHECKPOINT_DIR.glob("vocab-*.json"):
+        shutil.copy(vocab, tmp_path)
+    shutil.copytree(source, tmp_path / "good")
+    shutil.copytree(source, tmp_path / "broken")
+    weights = tmp_path / "broken" / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    (tmp_path / "missing").mkdir()
+    monkeypatch.setenv("RNNCLF_CHECKPOINTS", str(tmp_path))
+    return tmp_path

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from apptest_utils import SHIPPED, enter, messages, open_view, pick, start
 from streamlit.testing.v1 import AppTest
 
 from app import highlight
 
-from rnnclf import list_checkpoints, load_classifier, summary_rows
+from rnnclf import load_classifier, summary_rows
 from rnnclf.checkpoints import CHECKPOINT_DIR
 from rnnclf.data import CLASSES, TEST_PATH, read_csv
 from rnnclf.explain import Piece
 
-ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 60  # seconds per script run: the CPU may be shared with training
-SHIPPED = list_checkpoints(CHECKPOINT_DIR)
 SPORTS = "The Yankees beat the Red Sox 5-3 on Sunday as the pitcher threw a shutout in the ninth inning."
 HOSTILE = [
     '<script>alert("x")</script> Stocks <img src=x onerror=alert(1)> rallied on Wall Street',
@@ -30,32 +27,6 @@ HOSTILE = [
 UNKNOWN = "qwzxv blorptastic zzyzzxq fnordle"
 
 pytestmark = pytest.mark.skipif(not SHIPPED, reason="no shipped checkpoints under checkpoints/")
-
-
-def start() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def open_view(at: AppTest, name: str) -> AppTest:
-    """Switch tabs the way a click does: the tab key holds the open tab's label."""
-    at.session_state["view"] = next(tab.label for tab in at.tabs if tab.label.endswith(name))
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def enter(at: AppTest, text: str) -> AppTest:
-    at.text_area(key="text").input(text).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def pick(at: AppTest, checkpoint: str) -> AppTest:
-    at.radio(key="checkpoint").set_value(checkpoint).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def shown_checkpoints(at: AppTest) -> list[str]:
@@ -78,10 +49,6 @@ def visible_text(block: str) -> str:
     return html.unescape(re.sub(r"<[^>]*>", "", block))
 
 
-def messages(at: AppTest) -> str:
-    return " ".join(str(e.value) for group in (at.info, at.warning, at.error, at.success) for e in group)
-
-
 def test_highlight_escapes_every_piece_and_fades_words_outside_the_window() -> None:
     pieces = (Piece("<b>", 0.5, True), Piece(" ", None, True), Piece('x&"y', -0.25, False), Piece("!", None, False))
     block = highlight.highlighted_text(pieces, "Sci<i>", "model<1>", 1)
@@ -94,7 +61,9 @@ def test_highlight_escapes_every_piece_and_fades_words_outside_the_window() -> N
 def test_starts_clean_and_lists_every_checkpoint() -> None:
     at = start()
     assert shown_checkpoints(at) == SHIPPED
-    assert [tab.label.split()[-1] for tab in at.tabs] == ["Probe", "Explain", "Compare", "Evaluate", "Summary"]
+    assert [tab.label.split()[-1] for tab in at.tabs] == [
+        "Probe", "Explain", "Compare", "Batch", "Evaluate", "Errors", "Disagreements", "Summary"
+    ]
     assert "Type or paste a news text" in messages(at)
 
 
@@ -233,21 +202,6 @@ def test_text_of_unknown_words_warns() -> None:
 def test_text_without_words_is_explained_as_nothing() -> None:
     at = open_view(enter(start(), '"" ;;; ::'), "Explain")
     assert "no words" in messages(at) and "Nothing to explain" in messages(at)
-
-
-@pytest.fixture
-def root_with_a_broken_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A checkpoints root: a good copy of the first shipped checkpoint, a corrupted one, an empty folder."""
-    source = CHECKPOINT_DIR / SHIPPED[0]
-    for vocab in CHECKPOINT_DIR.glob("vocab-*.json"):
-        shutil.copy(vocab, tmp_path)
-    shutil.copytree(source, tmp_path / "good")
-    shutil.copytree(source, tmp_path / "broken")
-    weights = tmp_path / "broken" / "model.safetensors"
-    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
-    (tmp_path / "missing").mkdir()
-    monkeypatch.setenv("RNNCLF_CHECKPOINTS", str(tmp_path))
-    return tmp_path
 
 
 def test_a_broken_checkpoint_shows_an_error_and_the_others_keep_working(root_with_a_broken_checkpoint: Path) -> None:

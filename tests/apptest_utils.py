@@ -1,0 +1,47 @@
+"""Driving the app through AppTest: shared by the test files of its views."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from rnnclf import list_checkpoints
+from rnnclf.checkpoints import CHECKPOINT_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 60  # seconds per script run: the CPU may be shared with training
+SHIPPED = list_checkpoints(CHECKPOINT_DIR)
+
+
+def start() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def rerun(at: AppTest) -> AppTest:
+    """Run the script again (after setting a widget), failing on any exception it shows."""
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def open_view(at: AppTest, name: str) -> AppTest:
+    """Switch tabs the way a click does: the tab key holds the open tab's label."""
+    at.session_state["view"] = next(tab.label for tab in at.tabs if tab.label.endswith(name))
+    return rerun(at)
+
+
+def enter(at: AppTest, text: str) -> AppTest:
+    at.text_area(key="text").input(text)
+    return rerun(at)
+
+
+def pick(at: AppTest, checkpoint: str) -> AppTest:
+    at.radio(key="checkpoint").set_value(checkpoint)
+    return rerun(at)
+
+
+def messages(at: AppTest) -> str:
+    return " ".join(str(e.value) for group in (at.info, at.warning, at.error, at.success) for e in group)
