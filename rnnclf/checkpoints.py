@@ -158,8 +158,14 @@ def _load_recurrent(folder: Path, config: dict, metrics: dict) -> Classifier:
     return RecurrentTextClassifier(folder.name, model, vocab, config, metrics)
 
 
+def _load_tfidf_lr(folder: Path, config: dict, metrics: dict) -> Classifier:
+    from .baseline import load  # imported here: baseline builds on this module
+
+    return load(folder, config, metrics)
+
+
 # Every kind of checkpoint and how it loads; other model families register here.
-LOADERS: dict[str, Callable[[Path, dict, dict], Classifier]] = {"recurrent": _load_recurrent}
+LOADERS: dict[str, Callable[[Path, dict, dict], Classifier]] = {"recurrent": _load_recurrent, "tfidf_lr": _load_tfidf_lr}
 
 
 def load_classifier(name_or_path: str | Path, root: Path = CHECKPOINT_DIR) -> Classifier:
@@ -186,7 +192,7 @@ def load_predictions(folder: Path) -> np.ndarray | None:
         raise CheckpointError(f"checkpoint {folder.name!r}: unreadable {PREDICTIONS} ({error})") from None
 
 
-def _write_predictions(folder: Path, probabilities: np.ndarray) -> None:
+def write_predictions(folder: Path, probabilities: np.ndarray) -> None:
     save_file({"probabilities": torch.from_numpy(np.ascontiguousarray(probabilities, dtype=np.float32))},
               str(folder / PREDICTIONS))
 
@@ -197,7 +203,7 @@ def store_predictions(folder: Path, probabilities: np.ndarray) -> None:
 
     def write(tmp: Path) -> None:
         shutil.copy2(folder / WEIGHTS, tmp / WEIGHTS)
-        _write_predictions(tmp, probabilities)
+        write_predictions(tmp, probabilities)
 
     publish(folder, write, config, metrics)
 
@@ -211,7 +217,7 @@ def save_recurrent(
     def write(tmp: Path) -> None:
         save_file(tensors, str(tmp / WEIGHTS), metadata={"format": "rnnclf"})
         if predictions is not None:
-            _write_predictions(tmp, predictions)
+            write_predictions(tmp, predictions)
 
     publish(folder, write, config, metrics)
 

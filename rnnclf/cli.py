@@ -1,4 +1,4 @@
-"""`python -m rnnclf train | evaluate | predict | summary`: thin argument parsing over the package."""
+"""`python -m rnnclf train | baseline | ablation | evaluate | predict | summary`: thin argument parsing."""
 
 from __future__ import annotations
 
@@ -37,6 +37,26 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
         metrics = json.loads((folder / "metrics.json").read_text())
         print(f"{approach_id}: test accuracy {metrics['test']['accuracy']:.2%}, saved to {folder}")
+    return 0
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    from .baseline import run  # imports scikit-learn only when training the baseline
+
+    folder = run(out=Path(args.out) if args.out else None, train_path=Path(args.train), test_path=Path(args.test),
+                 seed=args.seed, max_rows=args.max_rows)
+    metrics = json.loads((folder / "metrics.json").read_text())
+    print(f"{folder.name}: test accuracy {metrics['test']['accuracy']:.2%}, saved to {folder}")
+    return 0
+
+
+def cmd_ablation(args: argparse.Namespace) -> int:
+    from .ablation import REPORT_DIR, publish_best, run_ablation
+
+    report = run_ablation(threads=args.threads, progress=not args.quiet)
+    print(f"wrote {REPORT_DIR / 'ablation.md'} and {REPORT_DIR / 'ablation.json'}")
+    for name in publish_best(report, args.publish):
+        print(f"published checkpoints/{name}")
     return 0
 
 
@@ -148,6 +168,21 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", help=f"parent folder of the checkpoint (default {CHECKPOINT_DIR})")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
     train.set_defaults(func=cmd_train)
+
+    bl = sub.add_parser("baseline", help="train TF-IDF + logistic regression on the same rows; publish it")
+    bl.add_argument("--train", default=str(TRAIN_PATH), help="training CSV (3- or 2-column, .gz ok)")
+    bl.add_argument("--test", default=str(TEST_PATH), help="test CSV for the final metrics")
+    bl.add_argument("--seed", type=int, default=0, help="the validation split's seed")
+    bl.add_argument("--max-rows", type=int, help="use only the first N training rows (smoke runs)")
+    bl.add_argument("--out", help=f"the checkpoint folder (default {CHECKPOINT_DIR / 'tfidf_lr'})")
+    bl.set_defaults(func=cmd_baseline)
+
+    ab = sub.add_parser("ablation", help="train every improved approach; write reports/ablation.md and .json")
+    ab.add_argument("--publish", type=int, default=0, metavar="N",
+                    help="copy the N variants with the best validation accuracy into checkpoints/")
+    ab.add_argument("--threads", type=int, help="torch intra-op threads (default 1, or RNNCLF_THREADS)")
+    ab.add_argument("--quiet", action="store_true", help="no progress bars")
+    ab.set_defaults(func=cmd_ablation)
 
     ev = sub.add_parser("evaluate", help="metrics of a checkpoint on a labelled CSV")
     ev.add_argument("--checkpoint", required=True, help="name under checkpoints/ or a folder path")

@@ -48,31 +48,33 @@ class RecurrentClassifier(nn.Module):
             for rnn in self.rnns:
                 x, _ = rnn(x)
             return self.linear(self.dropout(x[:, -1]))
+        outputs, final = self._packed(x, lengths)
         if readout == "last_token":
-            return self.linear(self.dropout(self._final_states(x, lengths)))
-        for rnn in self.rnns:
-            x, _ = rnn(x)
-        mask = (torch.arange(x.shape[1]) < lengths.clamp(min=1)[:, None]).unsqueeze(-1)
+            return self.linear(self.dropout(final))
+        mask = (torch.arange(outputs.shape[1]) < lengths.clamp(min=1)[:, None]).unsqueeze(-1)
         if readout == "mean":
-            pooled = (x * mask).sum(1) / mask.sum(1)
+            pooled = (outputs * mask).sum(1) / mask.sum(1)
         elif readout == "max":
-            pooled = x.masked_fill(~mask, float("-inf")).amax(1)
+            pooled = outputs.masked_fill(~mask, float("-inf")).amax(1)
         else:
             raise ValueError(f"unknown readout {readout!r}")
         return self.linear(self.dropout(pooled))
 
-    def _final_states(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """The last layer's final hidden state at each text's real end; both directions if bidirectional."""
+    def _packed(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Run every layer on packed sequences, so no direction ever reads padding.
+
+        Returns the last layer's outputs (padded with zeros) and its final hidden state at each
+        text's real end, forward and backward concatenated when bidirectional.
+        """
         lengths = lengths.clamp(min=1).cpu()
-        for i, rnn in enumerate(self.rnns):
+        for rnn in self.rnns:
             packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
             output, hidden = rnn(packed)
-            if i + 1 < len(self.rnns):
-                x, _ = pad_packed_sequence(output, batch_first=True, total_length=x.shape[1])
+            x, _ = pad_packed_sequence(output, batch_first=True, total_length=x.shape[1])
         if isinstance(hidden, tuple):  # LSTM: (h, c)
             hidden = hidden[0]
         directions = 2 if rnn.bidirectional else 1
-        return hidden[-directions:].transpose(0, 1).reshape(x.shape[0], -1)
+        return x, hidden[-directions:].transpose(0, 1).reshape(x.shape[0], -1)
 
 
 def count_parameters(model: nn.Module) -> int:

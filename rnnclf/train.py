@@ -50,6 +50,8 @@ class TrainResult:
 
 def default_epochs(approach: Approach, train_rows: int) -> int:
     """The tutorial's number of optimizer steps (118 batches x its epochs), whatever the row count."""
+    if not approach.match_tutorial_steps:
+        return approach.epochs
     batches = math.ceil(train_rows / approach.batch_size)
     return max(1, math.ceil(TUTORIAL_BATCHES_PER_EPOCH * approach.epochs / batches))
 
@@ -88,6 +90,9 @@ def train_model(
     log: bool = True,
 ) -> TrainResult:
     """Seeded and, on CPU, deterministic. Returns the model at its best validation accuracy.
+
+    An epoch without a better validation accuracy scales the learning rate by
+    `approach.lr_plateau_factor`; `approach.patience` such epochs in a row stop training early.
 
     `progress` shows a bar per epoch; `log` prints one line per epoch.
     """
@@ -138,10 +143,20 @@ def train_model(
         if val_accuracy > best_accuracy:
             best_accuracy, best_epoch = val_accuracy, epoch
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        elif approach.patience is not None and epoch - best_epoch >= approach.patience:
+            break
+        else:
+            scale_learning_rate(optimizers, approach.lr_plateau_factor)
     assert best_state is not None
     model.load_state_dict(best_state)
     model.eval()
-    return TrainResult(model, epochs, best_epoch, steps, time.perf_counter() - started, history)
+    return TrainResult(model, len(history), best_epoch, steps, time.perf_counter() - started, history)
+
+
+def scale_learning_rate(optimizers: list[torch.optim.Optimizer], factor: float) -> None:
+    for optimizer in optimizers:
+        for group in optimizer.param_groups:
+            group["lr"] *= factor
 
 
 def relative(path: Path) -> str:
@@ -210,8 +225,9 @@ def run(
             "data_sha256": sha256_file(Path(train_path)),
             "rows": len(train_split),
             "val_rows": len(val_split),
-            "epochs": epochs,
-            "epochs_for_tutorial_steps": tutorial_epochs,
+            "epochs": result.epochs,
+            "max_epochs": epochs,
+            "epochs_for_tutorial_steps": tutorial_epochs if approach.match_tutorial_steps else None,
             "best_epoch": result.best_epoch,
             "steps": result.steps,
             "batch_size": approach.batch_size,

@@ -1,0 +1,227 @@
+"""`python -m rnnclf ablation`: train every improved approach and write the table that attributes each gain.
+
+Each variant is trained exactly as `python -m rnnclf train --approach <id>` would (same train rows,
+validation split and test split) into a scratch folder outside git; every row of the table compares a
+variant with the approach it is `based_on`, so each difference in accuracy has one cause. A finished
+run of an identical configuration on the same data (scratch folder or checkpoints/) is reused, so an
+interrupted ablation resumes. The best variants by validation accuracy can be published to checkpoints/.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .approaches import APPROACHES, IMPROVED, Approach
+from .checkpoints import (
+    CHECKPOINT_DIR,
+    PREDICTIONS,
+    WEIGHTS,
+    CheckpointError,
+    publish,
+    read_verified,
+    sha256_file,
+    write_json,
+)
+from .data import PROJECT_ROOT, TEST_PATH, TRAIN_PATH, read_csv, train_val_split
+from .text import tokenize
+
+REPORT_DIR = PROJECT_ROOT / "reports"
+SCRATCH_DIR = PROJECT_ROOT / "runs" / "ablation"
+WINDOWS = (25, 50, 64, 80, 100)  # token windows whose coverage the report shows
+_NOT_A_CHANGE = {"id", "title", "based_on", "tutorial_accuracy", "notes"}
+
+
+def token_lengths(texts: Sequence[str]) -> dict:
+    """How many tokens the training texts have, and what share each window reads in full."""
+    lengths = np.array([len(tokenize(t)) for t in texts])
+    return {
+        "texts": len(lengths),
+        "mean": float(lengths.mean()),
+        "percentiles": {str(p): float(np.percentile(lengths, p)) for p in (50, 75, 90, 95, 98, 99)},
+        "max": int(lengths.max()),
+        "covered_by_window": {str(w): float((lengths <= w).mean()) for w in WINDOWS},
+    }
+
+
+def describe_change(approach: Approach, parent: Approach) -> str:
+    """The fields that differ, e.g. `readout: last_step -> last_token`."""
+    old, new = parent.to_dict(), approach.to_dict()
+    changes = []
+    for key in new:
+        if key not in _NOT_A_CHANGE and old[key] != new[key]:
+            changes.append(f"{key}: {_show(old[key])} -> {_show(new[key])}")
+    return "; ".join(changes)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, (list, tuple)):  # layers
+        return "+".join(
+            f"{'bi' if layer['bidirectional'] else ''}{layer['cell']}{layer['hidden']}"
+            + (f"x{layer['num_layers']}" if layer["num_layers"] > 1 else "")
+            + (f"({layer['nonlinearity']})" if layer["cell"] == "rnn" else "")
+            for layer in value
+        )
+    return str(value)
+
+
+def finished_run(approach: Approach, folders: Sequence[Path], data_sha256: str, seed: int) -> Path | None:
+    """A verified checkpoint of exactly this configuration, trained on the same data and seed."""
+    for folder in folders:
+        try:
+            config, _ = read_verified(folder)
+            trained = Approach.from_dict(config["approach"])
+        except (CheckpointError, KeyError, TypeError):
+            continue
+        training = config.get("training", {})
+        if (
+            trained == approach
+            and training.get("data_sha256") == data_sha256
+            and training.get("seed") == seed
+        ):
+            return folder
+    return None
+
+
+def row(approach: Approach, folder: Path, parent: Approach | None) -> dict:
+    config, metrics = read_verified(folder)
+    training = config["training"]
+    history = metrics["history"]
+    return {
+        "id": approach.id,
+        "title": approach.title,
+        "based_on": approach.based_on,
+        "change": describe_change(approach, parent) if parent else "",
+        "val_accuracy": history[training["best_epoch"] - 1]["val_accuracy"],
+        "test_accuracy": metrics["test"]["accuracy"],
+        "parameters": config["parameters"],
+        "weights_mib": (folder / WEIGHTS).stat().st_size / 2**20,
+        "epochs": training["epochs"],
+        "best_epoch": training["best_epoch"],
+        "seconds": metrics["training_seconds"],
+        "seconds_per_epoch": metrics["training_seconds"] / training["epochs"],
+    }
+
+
+def baseline_row(folder: Path) -> dict | None:
+    """The TF-IDF + logistic regression checkpoint's figures, if it has been trained."""
+    try:
+        config, metrics = read_verified(folder)
+    except CheckpointError:
+        return None
+    search = config["training"]["c_search"]
+    chosen = next(s for s in search if s["C"] == config["classifier"]["C"])
+    tried = ", ".join(f"{s['C']:g}" for s in search)
+    return {
+        "id": folder.name,
+        "title": config["title"],
+        "based_on": None,
+        "change": f"C={chosen['C']:g} (of {tried}), "
+        f"{config['features']['terms']:,} uni+bigram terms (min_df {config['features']['min_df']})",
+        "val_accuracy": chosen["val_accuracy"],
+        "test_accuracy": metrics["test"]["accuracy"],
+        "parameters": config["parameters"],
+        "weights_mib": (folder / WEIGHTS).stat().st_size / 2**20,
+        "epochs": None,
+        "best_epoch": None,
+        "seconds": metrics["training_seconds"],
+        "seconds_per_epoch": None,
+    }
+
+
+def run_ablation(
+    approaches: Sequence[Approach] = IMPROVED,
+    scratch: Path = SCRATCH_DIR,
+    report_dir: Path = REPORT_DIR,
+    root: Path = CHECKPOINT_DIR,
+    train_path: Path = TRAIN_PATH,
+    test_path: Path = TEST_PATH,
+    seed: int = 0,
+    threads: int | None = None,
+    progress: bool = False,
+) -> dict:
+    """Train (or reuse) each variant and the approaches they are based on; write ablation.json and .md.
+
+    The TF-IDF + logistic regression row comes from `root`/tfidf_lr (`python -m rnnclf baseline`).
+    """
+    from .train import relative, run
+
+    known = {**APPROACHES, **{a.id: a for a in approaches}}
+    data_sha = sha256_file(Path(train_path))
+    ids = {a.id for a in approaches}
+    references = [known[i] for i in dict.fromkeys(a.based_on for a in approaches) if i and i not in ids]
+    rows = []
+    for approach in (*references, *approaches):
+        folder = finished_run(approach, [scratch / approach.id, Path(root) / approach.id], data_sha, seed)
+        if folder is None:
+            folder = run(approach, out=scratch / approach.id, train_path=train_path, test_path=test_path,
+                         seed=seed, threads=threads, progress=progress)
+        rows.append(row(approach, folder, known.get(approach.based_on or "")))
+        print(f"{approach.id}: val {rows[-1]['val_accuracy']:.2%}  test {rows[-1]['test_accuracy']:.2%}", flush=True)
+    train_split, _ = train_val_split(read_csv(train_path), 0.05, seed)
+    report = {
+        "train_data": relative(train_path),
+        "train_rows": len(train_split),
+        "token_lengths": token_lengths(train_split.texts),
+        "baseline": baseline_row(Path(root) / "tfidf_lr"),
+        "variants": rows,
+    }
+    report_dir.mkdir(parents=True, exist_ok=True)
+    write_json(report_dir / "ablation.json", report)
+    (report_dir / "ablation.md").write_text(markdown(report), encoding="utf-8")
+    return report
+
+
+def markdown(report: dict) -> str:
+    """The report as a Markdown page: token lengths, then one table row per variant."""
+    lengths = report["token_lengths"]
+    percentiles = ", ".join(f"p{p} {v:g}" for p, v in lengths["percentiles"].items())
+    coverage = ", ".join(f"{w}: {share:.1%}" for w, share in lengths["covered_by_window"].items())
+    lines = [
+        "# Ablation: what holds the tutorial's recurrent models back",
+        "",
+        "Written by `python -m rnnclf ablation`. Every model is trained on the same "
+        f"{report['train_rows']:,} rows of `{report['train_data']}`, chooses its epoch (or C) on the same "
+        "5 % validation split, and is tested on the full 7,600-row test split. Each row changes one thing "
+        "relative to the row it is based on.",
+        "",
+        f"Tokens per training text: mean {lengths['mean']:.1f}, {percentiles}, max {lengths['max']}.",
+        f"Share of texts that fit entirely in a window of N tokens: {coverage}.",
+        "",
+        "| variant | based on | what changed | val acc | test acc | params | weights MiB | epochs (best) | seconds |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in [*report["variants"], *([report["baseline"]] if report["baseline"] else [])]:
+        epochs = f"{r['epochs']} ({r['best_epoch']})" if r["epochs"] else "-"
+        lines.append(
+            f"| {r['id']} | {r['based_on'] or '-'} | {r['change'] or r['title']} | {r['val_accuracy']:.2%} "
+            f"| {r['test_accuracy']:.2%} | {r['parameters']:,} | {r['weights_mib']:.1f} | {epochs} | {r['seconds']:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def publish_best(report: dict, count: int, scratch: Path = SCRATCH_DIR, root: Path = CHECKPOINT_DIR) -> list[str]:
+    """Copy the `count` variants with the best validation accuracy into checkpoints/, vocabulary included."""
+    improved = {a.id for a in IMPROVED}
+    ranked = sorted((r for r in report["variants"] if r["id"] in improved), key=lambda r: -r["val_accuracy"])
+    published = []
+    for r in ranked[:count]:
+        source = scratch / r["id"]
+        if not source.is_dir():
+            continue  # already in checkpoints/ (reused from there)
+        config, metrics = read_verified(source)
+        vocab = source.parent / config["vocab"]["file"]
+        if not (root / vocab.name).exists():
+            shutil.copy2(vocab, root / vocab.name)
+
+        def copy(tmp: Path, source: Path = source) -> None:
+            for name in (WEIGHTS, PREDICTIONS):
+                shutil.copy2(source / name, tmp / name)
+
+        publish(root / r["id"], copy, config, metrics)
+        published.append(r["id"])
+    return published

@@ -1,0 +1,253 @@
+"""TF-IDF + logistic regression: the baseline a practitioner tries first, stored without pickle.
+
+It reads the project's own tokens (`rnnclf.text.tokenize`) and their adjacent pairs, so LIME perturbs
+exactly the tokens it perturbs for the recurrent models. scikit-learn fits it; predicting needs only
+numpy and scipy: the stored terms, idf and coefficients reproduce `TfidfVectorizer` (sublinear tf,
+smooth idf, l2-normalized rows) followed by `LogisticRegression.predict_proba` (multinomial softmax).
+
+The checkpoint is an ordinary folder (see `checkpoints`) whose model.safetensors holds `idf`, `coef`
+and `intercept`, with the terms in column order as a JSON list in its metadata, so the manifest's
+hash covers them too.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save_file
+from scipy import sparse
+
+from .checkpoints import CHECKPOINT_DIR, WEIGHTS, CheckpointError, load_weights, publish, sha256_file, write_predictions
+from .classifier import Classifier
+from .data import TEST_PATH, TRAIN_PATH, read_csv, train_val_split
+from .evaluate import evaluate
+from .runtime import configure_threads
+from .text import tokenize
+
+KIND = "tfidf_lr"
+TITLE = "TF-IDF + logistic regression (baseline)"
+C_GRID = (3.0, 10.0, 30.0)  # inverse regularization strengths tried; the best on validation is kept
+COEF_DTYPE = torch.float16  # test predictions identical to float32's, half the bytes
+
+
+def ngrams(tokens: Sequence[str], n_max: int) -> list[str]:
+    """The tokens, then every run of 2..n_max adjacent tokens joined by a space, as scikit-learn does."""
+    grams = list(tokens)
+    for n in range(2, n_max + 1):
+        grams += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+    return grams
+
+
+class TfidfLogisticClassifier(Classifier):
+    """Sparse TF-IDF rows times the coefficients; it reads every token of a text (`max_tokens` None)."""
+
+    max_tokens = None
+
+    def __init__(
+        self,
+        name: str,
+        terms: Sequence[str],
+        idf: np.ndarray,
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        config: dict,
+        metrics: dict,
+    ):
+        if not (len(terms) == len(idf) == coef.shape[1]) or coef.shape[0] != len(intercept):
+            raise ValueError(
+                f"{len(terms)} terms, {len(idf)} idf values, coefficients {coef.shape}, {len(intercept)} intercepts"
+            )
+        self.name = name
+        self.terms = list(terms)
+        self.index = {term: i for i, term in enumerate(self.terms)}
+        self.idf = idf.astype(np.float64)
+        self.coef = np.ascontiguousarray(coef, dtype=np.float64)
+        self.intercept = intercept.astype(np.float64)
+        self.config = config
+        self.metrics = metrics
+        self.title = config.get("title", TITLE)
+        self.ngram_max = int(config["features"]["ngram_max"])
+        self.sublinear_tf = bool(config["features"]["sublinear_tf"])
+
+    def features(self, token_lists: Sequence[Sequence[str]]) -> sparse.csr_array:
+        """TF-IDF rows, as `TfidfVectorizer.transform` computes them (unknown n-grams are dropped)."""
+        get = self.index.get
+        columns: list[int] = []
+        indptr = [0]
+        for tokens in token_lists:
+            columns += [i for i in map(get, ngrams(tokens, self.ngram_max)) if i is not None]
+            indptr.append(len(columns))
+        rows = sparse.csr_array(
+            (np.ones(len(columns)), np.asarray(columns, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+            shape=(len(token_lists), len(self.terms)),
+        )
+        rows.sum_duplicates()  # counts
+        if self.sublinear_tf:
+            rows.data = 1.0 + np.log(rows.data)
+        rows.data *= self.idf[rows.indices]
+        norms = np.sqrt(rows.power(2).sum(axis=1))
+        rows.data /= np.repeat(np.where(norms > 0, norms, 1.0), np.diff(rows.indptr))
+        return rows
+
+    def predict_proba_tokens(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        logits = self.features(token_lists) @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        probabilities = np.exp(logits)
+        return (probabilities / probabilities.sum(axis=1, keepdims=True)).astype(np.float32)
+
+    def is_known(self, token: str) -> bool:
+        return token in self.index
+
+
+def load(folder: Path, config: dict, metrics: dict) -> TfidfLogisticClassifier:
+    """The loader `checkpoints.LOADERS` calls for kind "tfidf_lr", on files already verified."""
+    tensors = load_weights(folder)
+    try:
+        with safe_open(folder / WEIGHTS, "np") as handle:
+            terms = json.loads((handle.metadata() or {})["terms"])
+        return TfidfLogisticClassifier(
+            folder.name,
+            terms,
+            tensors["idf"].numpy(),
+            tensors["coef"].numpy(),
+            tensors["intercept"].numpy(),
+            config,
+            metrics,
+        )
+    except (SafetensorError, KeyError, TypeError, ValueError) as error:
+        raise CheckpointError(f"checkpoint {folder.name!r}: not a usable {KIND} checkpoint ({error!r})") from None
+
+
+def save(folder: Path, classifier: TfidfLogisticClassifier, config: dict, metrics: dict, predictions: np.ndarray) -> None:
+    """Publish atomically like every checkpoint: weights, terms (metadata), test predictions, JSON."""
+    tensors = {
+        "idf": torch.from_numpy(classifier.idf).float(),
+        "coef": torch.from_numpy(classifier.coef).to(COEF_DTYPE),
+        "intercept": torch.from_numpy(classifier.intercept).float(),
+    }
+    metadata = {"format": "rnnclf", "terms": json.dumps(classifier.terms, ensure_ascii=False)}
+
+    def write(tmp: Path) -> None:
+        save_file(tensors, str(tmp / WEIGHTS), metadata=metadata)
+        write_predictions(tmp, predictions)
+
+    publish(folder, write, config, metrics)
+
+
+def make_vectorizer(ngram_max: int, min_df: int, sublinear_tf: bool):
+    """scikit-learn's TfidfVectorizer over already tokenized texts (lists of `tokenize` tokens)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        preprocessor=list,
+        tokenizer=list,
+        lowercase=False,
+        token_pattern=None,
+        ngram_range=(1, ngram_max),
+        min_df=min_df,
+        sublinear_tf=sublinear_tf,
+    )
+
+
+def from_sklearn(name: str, vectorizer, model, config: dict, metrics: dict) -> TfidfLogisticClassifier:
+    """The numpy classifier of fitted scikit-learn objects, rounded to the stored precision."""
+    return TfidfLogisticClassifier(
+        name,
+        vectorizer.get_feature_names_out().tolist(),
+        vectorizer.idf_.astype(np.float32),
+        torch.from_numpy(model.coef_).to(COEF_DTYPE).numpy(),
+        model.intercept_.astype(np.float32),
+        config,
+        metrics,
+    )
+
+
+def run(
+    out: Path | None = None,
+    train_path: Path = TRAIN_PATH,
+    test_path: Path = TEST_PATH,
+    c_grid: Sequence[float] = C_GRID,
+    ngram_max: int = 2,
+    min_df: int = 2,
+    sublinear_tf: bool = True,
+    seed: int = 0,
+    val_fraction: float = 0.05,
+    max_rows: int | None = None,
+    threads: int | None = None,
+    log: bool = True,
+) -> Path:
+    """Fit on the recurrent models' train rows, choose C on their validation rows, publish like them."""
+    from sklearn import __version__ as sklearn_version
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
+    from .train import library_versions, relative
+
+    out = Path(out) if out else CHECKPOINT_DIR / KIND
+    threads = configure_threads(threads)
+    started = time.perf_counter()
+    data = read_csv(train_path)
+    if max_rows:
+        data = data.subset(np.arange(min(max_rows, len(data))))
+    train_split, val_split = train_val_split(data, val_fraction, seed)
+    vectorizer = make_vectorizer(ngram_max, min_df, sublinear_tf)
+    train_features = vectorizer.fit_transform([tokenize(t) for t in train_split.texts])
+    val_features = vectorizer.transform([tokenize(t) for t in val_split.texts])
+    search, models = [], []
+    for c in c_grid:
+        fit_start = time.perf_counter()
+        # BLAS/OpenMP threads limited like torch's (see runtime): on this shared 2-core machine lbfgs
+        # ran 30x slower with two threads than with one.
+        with threadpool_limits(threads):
+            model = LogisticRegression(C=c, max_iter=1000).fit(train_features, train_split.labels)
+        models.append(model)
+        search.append({
+            "C": c,
+            "val_accuracy": float(model.score(val_features, val_split.labels)),
+            "iterations": int(model.n_iter_.max()),
+            "seconds": time.perf_counter() - fit_start,
+        })
+        if log:
+            print(f"{KIND} C={c:g}: val acc {search[-1]['val_accuracy']:.2%} ({search[-1]['seconds']:.0f}s)", flush=True)
+    best = max(range(len(models)), key=lambda i: search[i]["val_accuracy"])  # ties: the first, most regularized
+    seconds = time.perf_counter() - started
+    config = {
+        "kind": KIND,
+        "title": TITLE,
+        "max_tokens": None,
+        "features": {
+            "tokenizer": "rnnclf.text.tokenize (torchtext basic_english)",
+            "ngram_max": ngram_max,
+            "min_df": min_df,
+            "sublinear_tf": sublinear_tf,
+            "idf": "smooth: ln((1 + rows) / (1 + df)) + 1",
+            "norm": "l2",
+            "terms": len(vectorizer.idf_),
+        },
+        "classifier": {"model": "LogisticRegression (multinomial, lbfgs, l2)", "C": c_grid[best]},
+        "parameters": int(models[best].coef_.size + models[best].intercept_.size),
+        "weights_dtype": {"coef": str(COEF_DTYPE).replace("torch.", ""), "idf": "float32", "intercept": "float32"},
+        "training": {
+            "data": relative(train_path),
+            "data_sha256": sha256_file(Path(train_path)),
+            "rows": len(train_split),
+            "val_rows": len(val_split),
+            "epochs": None,
+            "seed": seed,
+            "threads": threads,
+            "c_search": search,
+        },
+        "versions": {**library_versions(), "scikit-learn": sklearn_version},
+    }
+    classifier = from_sklearn(out.name, vectorizer, models[best], config, {})
+    test_metrics, probabilities = evaluate(classifier, read_csv(test_path))
+    test_metrics["data"] = relative(test_path)
+    metrics = {"test": test_metrics, "history": [], "training_seconds": seconds}
+    save(out, classifier, config, metrics, probabilities)
+    return out
