@@ -37,7 +37,11 @@ def _texts() -> tuple[pd.DataFrame, str, tuple] | None:
             "CSV file with a header row", type="csv", max_upload_size=MAX_BYTES // 2**20, key="batch_file"
         )
         if upload is None:
-            st.info("Upload a CSV with one text per row, or paste lines instead.", icon=":material/upload_file:")
+            st.info(
+                "Upload a CSV with one text per row, or paste lines instead. "
+                "A file marked red was refused: point at it to see why.",
+                icon=":material/upload_file:",
+            )
             return None
         frame = read_table(upload.getvalue(), upload.name)
     except BatchError as error:

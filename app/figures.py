@@ -46,14 +46,16 @@ def probabilities(classes: Sequence[str], probs: np.ndarray) -> go.Figure:
     return _layout(fig, 300, title="Class probabilities")
 
 
-def _fractions(grid: np.ndarray, rows: Sequence[str], columns: Sequence[str], hover: str, title: str) -> go.Figure:
-    """A grid of fractions in [0, 1] on one fixed colour scale, each cell labelled in percent."""
+def _fractions(
+    grid: np.ndarray, rows: Sequence[str], columns: Sequence[str], hover: str, title: str, zmin: float = 0.0
+) -> go.Figure:
+    """A grid of fractions up to 1, each cell labelled in percent; colours span [zmin, 1]."""
     fig = go.Figure(
         go.Heatmap(
             z=grid,
             x=_labels(columns),
             y=_labels(rows),
-            zmin=0,
+            zmin=zmin,
             zmax=1,
             colorscale="Blues",
             text=[[f"{p:.1%}" for p in row] for row in grid],
@@ -72,8 +74,11 @@ def probability_grid(names: Sequence[str], classes: Sequence[str], grid: np.ndar
 
 
 def agreement(names: Sequence[str], matrix: np.ndarray) -> go.Figure:
-    """Checkpoints down and across, each cell the fraction of test examples on which the two agree."""
-    fig = _fractions(matrix, names, names, "%{y} and %{x} agree on %{z:.2%}<extra></extra>", "Agreement on the test split")
+    """Checkpoints down and across, each cell the fraction of test examples on which the two agree.
+
+    Models mostly agree, so the colours start a little below the lowest agreement, not at 0."""
+    hover, zmin = "%{y} and %{x} agree on %{z:.2%}<extra></extra>", max(0.0, float(matrix.min()) - 0.1)
+    fig = _fractions(matrix, names, names, hover, "Agreement on the test split", zmin=zmin)
     return fig.update_layout(height=max(fig.layout.height, 300))
 
 

@@ -76,37 +76,72 @@ def app_url() -> Iterator[str]:
     assert "Traceback" not in output and "Error" not in output, output
 
 
-def test_paste_text_see_prediction_and_highlights(app_url: str) -> None:
-    from playwright.sync_api import expect, sync_playwright
+@pytest.fixture
+def page(app_url: str) -> Iterator:
+    """A Chromium page on the app, its first run shown."""
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
             page.set_default_timeout(90_000)
-            dialogs: list[str] = []
-            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             page.goto(app_url)
-            text_area = page.get_by_label("News text")
-            text_area.fill(SPORTS_TEXT)
-            text_area.press("Control+Enter")
-            expect(page.get_by_test_id("stMetricValue")).to_have_text("Sports")
-            expect(page.locator(".js-plotly-plot .bars").first).to_be_visible()  # the chart has drawn
-            page.screenshot(path=str(ARTIFACTS / "probe.png"), full_page=True)
-
-            page.get_by_role("tab", name="Explain").click()
-            words = page.locator(".lime-word")
-            expect(words.first).to_be_visible()
-            expect(page.locator(".lime-text")).to_contain_text("Yankees")
-            assert words.count() >= 10
-            expect(page.locator(".js-plotly-plot .bars").first).to_be_visible()
-            page.screenshot(path=str(ARTIFACTS / "explain.png"), full_page=True)
-
-            # Markup in the text is shown as text: no script runs, no Markdown is applied.
-            text_area.fill(HOSTILE_TEXT)
-            text_area.press("Control+Enter")
-            expect(page.locator(".lime-text")).to_have_text(HOSTILE_TEXT)
-            assert page.locator(".lime-text img, .lime-text script, .lime-text strong").count() == 0
-            assert dialogs == []
+            yield page
         finally:
             browser.close()
+
+
+def test_paste_text_see_prediction_and_highlights(page) -> None:
+    from playwright.sync_api import expect
+
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    text_area = page.get_by_label("News text")
+    text_area.fill(SPORTS_TEXT)
+    text_area.press("Control+Enter")
+    expect(page.get_by_test_id("stMetricValue")).to_have_text("Sports")
+    expect(page.locator(".js-plotly-plot .bars").first).to_be_visible()  # the chart has drawn
+    page.screenshot(path=str(ARTIFACTS / "probe.png"), full_page=True)
+
+    page.get_by_role("tab", name="Explain").click()
+    words = page.locator(".lime-word")
+    expect(words.first).to_be_visible()
+    expect(page.locator(".lime-text")).to_contain_text("Yankees")
+    assert words.count() >= 10
+    expect(page.locator(".js-plotly-plot .bars").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "explain.png"), full_page=True)
+
+    # Markup in the text is shown as text: no script runs, no Markdown is applied.
+    text_area.fill(HOSTILE_TEXT)
+    text_area.press("Control+Enter")
+    expect(page.locator(".lime-text")).to_have_text(HOSTILE_TEXT)
+    assert page.locator(".lime-text img, .lime-text script, .lime-text strong").count() == 0
+    assert dialogs == []
+
+
+def test_click_a_confusion_cell_load_its_example_and_refuse_a_big_upload(page, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Errors").click()
+    expect(page.locator(".js-plotly-plot .heatmaplayer").first).to_be_visible()
+    plot = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    # Cell (true World, predicted Sports): first row, second of four columns.
+    page.mouse.click(plot["x"] + plot["width"] * 1.5 / 4, plot["y"] + plot["height"] * 0.5 / 4)
+    expect(page.get_by_text("test examples of World predicted as Sports")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "errors.png"), full_page=True)
+
+    page.get_by_role("button", name="Load into Probe").first.click()
+    expect(page.get_by_role("tab", name="Probe")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_text("true label: World")).to_be_visible()
+
+    page.get_by_role("tab", name="Disagreements").click()
+    expect(page.locator(".js-plotly-plot .heatmaplayer").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "disagreements.png"), full_page=True)
+
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"text\n" + b"x" * (50 * 2**20))
+    page.get_by_role("tab", name="Batch").click()
+    page.locator("input[type=file]").set_input_files(big)
+    expect(page.get_by_test_id("stFileUploader")).to_contain_text("File must be 20.0MB or smaller")
+    page.screenshot(path=str(ARTIFACTS / "batch.png"), full_page=True)
