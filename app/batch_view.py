@@ -22,11 +22,13 @@ SHOWN_ROWS = 1_000  # rows drawn on the page; the download has them all
 def _texts() -> tuple[pd.DataFrame, str, tuple] | None:
     """The texts to score as (frame, text column, identity of the input), or None after saying what is
     missing or why the input cannot be read."""
-    source = st.segmented_control("Texts from", [UPLOAD, PASTE], default=UPLOAD, required=True, key="batch_source")
+    source = st.segmented_control(
+        "Texts from", [UPLOAD, PASTE], default=UPLOAD, required=True, key="batch_source", persist_state="session"
+    )
     try:
         if source == PASTE:
             pasted = st.text_area(
-                "Texts, one per line", key="batch_lines", height=180,
+                "Texts, one per line", key="batch_lines", height=180, persist_state="session",
                 placeholder="One news text per line; empty lines are skipped.",
             )
             if not pasted.strip():
@@ -55,17 +57,12 @@ def _texts() -> tuple[pd.DataFrame, str, tuple] | None:
     return frame, column, (UPLOAD, upload.file_id, column)
 
 
-def _run(frame: pd.DataFrame, column: str, names: Sequence[str]) -> pd.DataFrame | None:
-    """Score with a progress bar; None after showing why it could not."""
+def _run(frame: pd.DataFrame, column: str, names: Sequence[str]) -> pd.DataFrame:
+    """Score with a progress bar, gone once done."""
     bar = st.progress(0.0, text="Scoring…")
     classifiers = [state.load(name).classifier for name in names]
-    try:
-        result = score(frame, column, classifiers, progress=lambda done: bar.progress(done, text=f"Scoring… {done:.0%}"))
-    except BatchError as error:
-        st.error(literal(error), icon=":material/error:", title="Cannot score this")
-        return None
-    finally:
-        bar.empty()
+    result = score(frame, column, classifiers, lambda done: bar.progress(done, text=f"Scoring… {done:.0%}"))
+    bar.empty()
     return result
 
 
@@ -77,10 +74,10 @@ def _result(frame: pd.DataFrame, column: str, names: Sequence[str]) -> None:
     if empty:
         st.warning(f"No prediction for {empty:,} row{'s' * (empty > 1)} without text.", icon=":material/warning:")
     probability = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
-    classes = {c for name in names for c in state.load(name).classifier.classes}
+    scored = tuple(f"{name} P(" for name in names)  # score()'s probability columns: "<name> P(<class>)"
     st.dataframe(
         frame.head(SHOWN_ROWS),
-        column_config={f"{name} P({c})": probability for name in names for c in classes},
+        column_config={c: probability for c in frame.columns if str(c).startswith(scored)},
     )
     if len(frame) > SHOWN_ROWS:
         st.caption(f"Showing the first {SHOWN_ROWS:,} of {len(frame):,} rows; the download has them all.")
@@ -98,15 +95,15 @@ def show(selected: str, names: Sequence[str]) -> None:
     texts = _texts()
     working = [name for name in names if usable(state.load(name)) is not None]
     chosen = st.multiselect(
-        "Checkpoints", working, default=[selected] if selected in working else working[:1], key="batch_checkpoints"
+        "Checkpoints", working, default=[selected] if selected in working else working[:1], key="batch_checkpoints",
+        persist_state="session",
     )
     if texts is None:
         return
     frame, column, source = texts
     inputs = (source, tuple(chosen))
     if st.button("Score", type="primary", icon=":material/play_arrow:", disabled=not chosen, key="batch_score"):
-        result = _run(frame, column, chosen)
-        st.session_state[RESULT_KEY] = None if result is None else (inputs, result)
+        st.session_state[RESULT_KEY] = (inputs, _run(frame, column, chosen))
     stored = st.session_state.get(RESULT_KEY)
     if stored is not None and stored[0] == inputs:
         _result(stored[1], column, chosen)

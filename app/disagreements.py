@@ -36,7 +36,9 @@ def _predictions(names: Sequence[str]) -> dict[str, np.ndarray]:
     return result
 
 
-def table(texts: Sequence[str], labels: np.ndarray, rows: np.ndarray, probabilities: dict[str, np.ndarray]) -> pd.DataFrame:
+def _table(
+    texts: Sequence[str], labels: np.ndarray, rows: np.ndarray, probabilities: dict[str, np.ndarray]
+) -> pd.DataFrame:
     """One line per row: the text, its true class, how many got it right, each checkpoint's class and probability."""
     columns = {"text": [texts[i] for i in rows], "true": [CLASSES[i] for i in labels[rows]]}
     predicted = {name: p[rows].argmax(1) for name, p in probabilities.items()}
@@ -65,7 +67,9 @@ def show(names: Sequence[str]) -> None:
     if split is None:
         return
     working = [name for name in names if usable(state.load(name)) is not None]
-    chosen = st.multiselect("Checkpoints", working, default=working, key="disagree_checkpoints")
+    chosen = st.multiselect(
+        "Checkpoints", working, default=working, key="disagree_checkpoints", persist_state="session"
+    )
     probabilities = _predictions(chosen)
     if len(probabilities) < 2:
         st.info("Pick at least two checkpoints to see where they disagree.", icon=":material/checklist:")
@@ -77,14 +81,14 @@ def show(names: Sequence[str]) -> None:
     with facts:
         st.metric("Test examples they disagree on", f"{len(rows):,}", f"{len(rows) / len(split):.1%} of {len(split):,}",
                   delta_color="off", delta_arrow="off")
-        wanted = st.selectbox("True class", [ANY_CLASS, *CLASSES], key="disagree_class")
+        wanted = st.selectbox("True class", [ANY_CLASS, *CLASSES], key="disagree_class", persist_state="session")
     if wanted != ANY_CLASS:
         rows = rows[split.labels[rows] == CLASSES.index(wanted)]
     if not len(rows):
         st.info("They agree on every test example of this class.", icon=":material/check_circle:")
         return
     st.dataframe(
-        table(split.texts, split.labels, rows, probabilities),
+        _table(split.texts, split.labels, rows, probabilities),
         hide_index=True,
         key="disagree_table",
         on_select="rerun",

@@ -24,7 +24,7 @@ TRUE_KEY, PREDICTED_KEY, CHART_KEY = "errors_true", "errors_predicted", "errors_
 PAGE_SIZE = 8
 
 
-def confusion(labels: np.ndarray, probabilities: np.ndarray, classes: Sequence[str]) -> np.ndarray:
+def _confusion(labels: np.ndarray, probabilities: np.ndarray, classes: Sequence[str]) -> np.ndarray:
     """Counts of (true, predicted) from the same predictions the cells list, so a cell's count is its list's length."""
     return np.array(metrics_from_predictions(labels, probabilities.argmax(1), tuple(classes))["confusion"])
 
@@ -49,8 +49,8 @@ def _cell_picker(matrix: np.ndarray, classes: Sequence[str], name: str) -> tuple
         st.session_state[TRUE_KEY], st.session_state[PREDICTED_KEY] = classes[true], classes[predicted]
     chart_area, boxes = st.columns([3, 1], vertical_alignment="center")
     with boxes:
-        true = classes.index(st.selectbox("True class", classes, key=TRUE_KEY))
-        predicted = classes.index(st.selectbox("Predicted class", classes, key=PREDICTED_KEY))
+        true = classes.index(st.selectbox("True class", classes, key=TRUE_KEY, persist_state="session"))
+        predicted = classes.index(st.selectbox("Predicted class", classes, key=PREDICTED_KEY, persist_state="session"))
         st.caption("Or click a cell of the matrix.")
     with chart_area:
         figure = figures.confusion_picker(matrix, classes, (true, predicted), f"Test-split confusion · {name}")
@@ -89,7 +89,7 @@ def show(name: str) -> None:
     if probabilities is None:
         return
     classes = list(classifier.classes)
-    true, predicted = _cell_picker(confusion(split.labels, probabilities, classes), classes, name)
+    true, predicted = _cell_picker(_confusion(split.labels, probabilities, classes), classes, name)
     rows = cell_examples(split.labels, probabilities, true, predicted)
     verdict = "correctly" if true == predicted else f"as **{literal(classes[predicted])}**"
     cell = f"of **{literal(classes[true])}** predicted {verdict} by {literal(name)}"

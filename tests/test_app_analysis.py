@@ -22,7 +22,7 @@ from rnnclf.evaluate import disagreeing_rows, split_probabilities
 
 pytestmark = pytest.mark.skipif(not SHIPPED, reason="no shipped checkpoints under checkpoints/")
 
-LINES = ["Stocks fell sharply on Wall Street as oil prices rose", "", "The Yankees beat the Red Sox in the ninth inning"]
+LINES = ["Stocks fell sharply on Wall Street as oil prices rose", "", "The Yankees beat the Red Sox in the ninth"]
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +103,8 @@ def test_loading_an_example_puts_it_into_the_probe(split) -> None:
     assert at.text_area(key="text").value == split.texts[row]
     assert any("true label: Sports" in m.value for m in at.markdown)
     assert at.metric[0].value == "Sports"
+    at = open_view(at, "Errors")  # back again: the same cell
+    assert (at.selectbox(key="errors_true").value, at.selectbox(key="errors_predicted").value) == ("Sports", "Sports")
 
 
 # --- disagreements --------------------------------------------------------------------------------
