@@ -1,8 +1,9 @@
-"""Where one LIME explanation's time goes: the model's arithmetic, the rest of the forward, and LIME.
+"""Where the time goes, measured from outside the project's code (hooks and a delegating classifier).
 
-The model's arithmetic is tiny next to wall time (approach1: 1.25 GFLOP at 5,000 samples), so this
-splits an explanation into the torch forward, the input building around it, and LIME's own work,
-and lists the ATen operators that take the forward's time.
+LIME: the model's arithmetic is small next to wall time (approach1: 1.25 GFLOP at 5,000 samples), so
+an explanation is split into the torch forward, the input building around it and LIME's own work,
+with the ATen operators that take the forward's time. Training: an epoch is split into optimizer
+steps, forward passes, validation and the rest (backward, loss, batching), to see what dominates.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from contextlib import contextmanager
 
 import numpy as np
 import torch
+from torch.nn.modules.module import register_module_forward_hook, register_module_forward_pre_hook
+from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
 from torch.profiler import ProfilerActivity, profile
 
 from rnnclf.approaches import Approach
 from rnnclf.classifier import Classifier, RecurrentTextClassifier
 from rnnclf.explain import explain
+from rnnclf.models import RecurrentClassifier
 
 from .timing import Stats
 
@@ -94,3 +98,31 @@ def top_operators(classifier: RecurrentTextClassifier, text: str, samples: int) 
     total = sum(e.self_cpu_time_total for e in events)
     top = sorted(events, key=lambda e: e.self_cpu_time_total, reverse=True)[:TOP_OPS]
     return ", ".join(f"`{e.key}` {e.self_cpu_time_total / total:.0%}" for e in top)
+
+
+@contextmanager
+def training_clock() -> Iterator[dict[str, float]]:
+    """Seconds spent, inside the block, in optimizer steps and in the model's training / eval forwards."""
+    totals = {"step": 0.0, "forward": 0.0, "validation": 0.0}
+    started: dict[int, float] = {}
+
+    def start(owner: object, *_: object) -> None:
+        if isinstance(owner, (torch.optim.Optimizer, RecurrentClassifier)):
+            started[id(owner)] = time.perf_counter()
+
+    def stop(owner: object, *_: object) -> None:
+        if id(owner) in started:
+            part = "step" if isinstance(owner, torch.optim.Optimizer) else "forward" if owner.training else "validation"
+            totals[part] += time.perf_counter() - started.pop(id(owner))
+
+    handles = [
+        register_optimizer_step_pre_hook(start),
+        register_optimizer_step_post_hook(stop),
+        register_module_forward_pre_hook(start),
+        register_module_forward_hook(stop),
+    ]
+    try:
+        yield totals
+    finally:
+        for handle in handles:
+            handle.remove()

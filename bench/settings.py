@@ -13,6 +13,7 @@ class Settings:
     train_rows: int | None  # None: every committed train row
     train_repeats: int  # epochs timed per path (each a separate run)
     train_warmup: int
+    step_repeats: int  # optimizer steps timed per variant
     lime_samples: tuple[int, ...]  # the scaling points; the project is timed at each
     lime_compared: tuple[int, ...]  # sample counts also run through the tutorial's path
     lime_repeats: int
@@ -28,6 +29,7 @@ FULL = Settings(
     train_rows=None,
     train_repeats=3,
     train_warmup=0,
+    step_repeats=20,
     lime_samples=(500, 1000, 2000, 5000),
     lime_compared=(5000, DEFAULT_SAMPLES),
     lime_repeats=5,
@@ -43,6 +45,7 @@ QUICK = Settings(
     train_rows=2000,
     train_repeats=1,
     train_warmup=0,
+    step_repeats=2,
     lime_samples=(50, 100),
     lime_compared=(100,),
     lime_repeats=1,

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 import torch.nn.functional as F
+from lime.explanation import Explanation
 from lime.lime_text import LimeTextExplainer
 from torch import nn
 from torch.utils.data import DataLoader
@@ -56,8 +57,13 @@ def loader(split: Split, vocab: Vocab, approach: Approach, shuffle: bool) -> Dat
     return DataLoader(pairs, batch_size=approach.batch_size, collate_fn=vectorize_batch, shuffle=shuffle)
 
 
-def train_epoch(model: TutorialRNN, optimizer: torch.optim.Optimizer, train: DataLoader, val: DataLoader) -> float:
-    """One epoch of the tutorial's `TrainModel`: the training loop, then `CalcValLossAndAccuracy`."""
+def train_epoch(
+    model: TutorialRNN, optimizer: torch.optim.Optimizer, train: DataLoader, val: DataLoader
+) -> tuple[float, float, float]:
+    """One epoch of the tutorial's `TrainModel`: the training loop, then `CalcValLossAndAccuracy`.
+
+    Returns (train loss, validation loss, validation accuracy), the figures the tutorial prints.
+    """
     loss_fn = nn.CrossEntropyLoss()
     losses = []
     for X, Y in train:
@@ -72,9 +78,9 @@ def train_epoch(model: TutorialRNN, optimizer: torch.optim.Optimizer, train: Dat
             Y_shuffled.append(Y)
             Y_preds.append(model(X))
         Y_shuffled, Y_preds = torch.cat(Y_shuffled), torch.cat(Y_preds)
+        val_loss = loss_fn(Y_preds, Y_shuffled).item()
         accuracy = float((Y_preds.argmax(dim=-1) == Y_shuffled).float().mean())
-        loss_fn(Y_preds, Y_shuffled).item()
-    return accuracy
+    return float(np.mean(losses)), val_loss, accuracy
 
 
 def new_model(approach: Approach, vocab_size: int, seed: int = 0) -> tuple[TutorialRNN, torch.optim.Optimizer]:
@@ -84,7 +90,9 @@ def new_model(approach: Approach, vocab_size: int, seed: int = 0) -> tuple[Tutor
     return model, torch.optim.Adam(model.parameters(), lr=approach.lr)
 
 
-def explain(model: TutorialRNN, vocab: Vocab, max_words: int, text: str, label: int, num_samples: int, seed: int = 0):
+def explain(
+    model: TutorialRNN, vocab: Vocab, max_words: int, text: str, label: int, num_samples: int, seed: int = 0
+) -> Explanation:
     """The tutorial's LIME call: `LimeTextExplainer` with a `classifier_fn` that re-tokenizes every sample."""
 
     def make_predictions(X_batch_text: list[str]) -> np.ndarray:
