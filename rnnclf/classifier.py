@@ -15,7 +15,8 @@ from .text import Vocab, tokenize
 
 # Rows per forward pass (LIME's samples, the test split). Small enough that a chunk's per-step RNN
 # activations stay in cache: 512 scores approach5's 5,000 LIME samples ~15-20 % faster than 2048
-# (bench/), with bitwise the same probabilities (checked against every stored test prediction).
+# (bench/). The probabilities equal 2048's bit for bit on the stored test predictions; only a
+# chunk of a few rows may round differently (see README, Determinism).
 PREDICT_BATCH = 512
 
 

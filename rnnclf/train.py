@@ -57,12 +57,16 @@ def default_epochs(approach: Approach, train_rows: int) -> int:
 
 
 def make_optimizers(model: RecurrentClassifier, lr: float, sparse: bool) -> list[torch.optim.Optimizer]:
-    """Adam, as in the tutorial; with `sparse`, the embedding gets SparseAdam on the rows a batch touched."""
+    """Adam, as in the tutorial; with `sparse`, the embedding gets SparseAdam on the rows a batch touched.
+
+    `foreach=True`: the same arithmetic as torch's CPU default (single-tensor), bitwise the same weights,
+    in fewer passes over the 3M-value embedding: about a third less optimizer time (bench/).
+    """
     if not sparse:
-        return [torch.optim.Adam(model.parameters(), lr=lr)]
+        return [torch.optim.Adam(model.parameters(), lr=lr, foreach=True)]
     embedding = list(model.embedding.parameters())
     rest = [p for p in model.parameters() if all(p is not e for e in embedding)]
-    return [torch.optim.SparseAdam(embedding, lr=lr), torch.optim.Adam(rest, lr=lr)]
+    return [torch.optim.SparseAdam(embedding, lr=lr), torch.optim.Adam(rest, lr=lr, foreach=True)]
 
 
 @torch.inference_mode()
