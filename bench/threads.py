@@ -22,7 +22,6 @@ from .report import Row, Table
 from .settings import Settings
 from .timing import interleaved, timed
 
-ROWS = 5000  # one LIME explanation's worth of rows
 BURN_LIMIT_S = 600  # the burner stops by itself even if this process dies
 
 
@@ -49,15 +48,15 @@ def _forward(threads: int, model: torch.nn.Module, ids: torch.Tensor, lengths: t
 
 def measure(settings: Settings) -> list[Table]:
     classifier, _ = subjects.classifier("approach1")
-    rows_ = ROWS if not settings.quick else 500
-    ids = torch.randint(0, len(classifier.vocab), (rows_, classifier.max_tokens))
-    lengths = torch.full((rows_,), classifier.max_tokens)
+    n_rows = settings.thread_rows  # the full setting: one LIME explanation's worth of rows
+    ids = torch.randint(0, len(classifier.vocab), (n_rows, classifier.max_tokens))
+    lengths = torch.full((n_rows,), classifier.max_tokens)
     runs = {n: (lambda n=n: _forward(n, classifier.model, ids, lengths)) for n in (1, 2)}
     idle = interleaved(runs, settings.thread_repeats)
     with cpu_burner():
         loaded = interleaved(runs, settings.thread_repeats)
     rows = [
-        Row(f"approach1 forward, {rows_:,} rows, 1 thread, {label}", "s", stats[1], stats[2], stats[2].median / stats[1].median)
+        Row(f"approach1 forward, {n_rows:,} rows, 1 thread, {label}", "s", stats[1], stats[2], stats[2].median / stats[1].median)
         for label, stats in (("machine as is", idle), ("beside a process burning one core", loaded))
     ]
     return [
