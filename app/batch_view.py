@@ -57,13 +57,18 @@ def _texts() -> tuple[pd.DataFrame, str, tuple] | None:
     return frame, column, (UPLOAD, upload.file_id, column)
 
 
-def _run(frame: pd.DataFrame, column: str, names: Sequence[str]) -> pd.DataFrame:
-    """Score with a progress bar, gone once done."""
-    bar = st.progress(0.0, text="Scoring…")
+def _run(frame: pd.DataFrame, column: str, names: Sequence[str]) -> pd.DataFrame | None:
+    """Score with a progress bar, gone once done; None (and a notice) when the server is too busy."""
+    bar = st.progress(0.0, text="Waiting for a free core…")
     classifiers = [state.load(name).classifier for name in names]
-    result = score(frame, column, classifiers, lambda done: bar.progress(done, text=f"Scoring… {done:.0%}"))
-    bar.empty()
-    return result
+    try:
+        with state.heavy_slot("scoring"):
+            return score(frame, column, classifiers, lambda done: bar.progress(done, text=f"Scoring… {done:.0%}"))
+    except state.ServerBusy as error:
+        st.warning(f"Not scored: {error}.", icon=":material/hourglass_top:")
+        return None
+    finally:
+        bar.empty()
 
 
 def _result(frame: pd.DataFrame, column: str, names: Sequence[str]) -> None:
@@ -103,7 +108,9 @@ def show(selected: str, names: Sequence[str]) -> None:
     frame, column, source = texts
     inputs = (source, tuple(chosen))
     if st.button("Score", type="primary", icon=":material/play_arrow:", disabled=not chosen, key="batch_score"):
-        st.session_state[RESULT_KEY] = (inputs, _run(frame, column, chosen))
+        scored = _run(frame, column, chosen)
+        if scored is not None:
+            st.session_state[RESULT_KEY] = (inputs, scored)
     stored = st.session_state.get(RESULT_KEY)
     if stored is not None and stored[0] == inputs:
         _result(stored[1], column, chosen)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,15 +25,27 @@ from rnnclf.runtime import configure_threads
 
 ROOT_ENV = "RNNCLF_CHECKPOINTS"  # another checkpoints folder (tests point it at a temporary one)
 LIME_SEED = 0  # one fixed seed: the same request always gives the same explanation
-# LIME is the one heavy request. At most one explanation per core runs at a time (each on one torch
-# thread), so eight users asking at once queue for a core instead of all slowing each other down;
-# predictions are cheap and never wait. Whoever waits longer than LIME_WAIT_SECONDS is told to retry.
-LIME_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
-LIME_WAIT_SECONDS = 60.0
+# LIME and batch scoring are the heavy requests. At most one of them per core runs at a time (each on
+# one torch thread), so eight users asking at once queue for a core instead of all slowing each other
+# down; single predictions are cheap and never wait. Whoever waits longer than HEAVY_WAIT_SECONDS is
+# told to retry.
+HEAVY_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+HEAVY_WAIT_SECONDS = 60.0
 
 
 class ServerBusy(RuntimeError):
-    """Every LIME slot stayed taken for LIME_WAIT_SECONDS."""
+    """Every heavy-work slot stayed taken for HEAVY_WAIT_SECONDS."""
+
+
+@contextmanager
+def heavy_slot(doing: str) -> Iterator[None]:
+    """Hold one of the per-core slots for heavy work, or raise ServerBusy after waiting too long."""
+    if not HEAVY_SLOTS.acquire(timeout=HEAVY_WAIT_SECONDS):
+        raise ServerBusy(f"the server is busy {doing} for other users; try again in a moment")
+    try:
+        yield
+    finally:
+        HEAVY_SLOTS.release()
 
 configure_threads()
 
@@ -114,12 +128,8 @@ def _explanation(
     root: str, name: str, stamp: tuple, text: str, label: int | None, num_samples: int, num_features: int
 ) -> Explanation:
     classifier = _load(root, name, stamp).classifier
-    if not LIME_SLOTS.acquire(timeout=LIME_WAIT_SECONDS):
-        raise ServerBusy("the server is busy explaining other texts; try again in a moment")
-    try:
+    with heavy_slot("explaining texts"):
         return explain(classifier, text, label=label, num_samples=num_samples, num_features=num_features, seed=LIME_SEED)
-    finally:
-        LIME_SLOTS.release()
 
 
 @st.cache_resource(show_spinner=False)
