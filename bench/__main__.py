@@ -69,10 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny settings: checks that every step runs (seconds)")
     parser.add_argument("--only", nargs="+", choices=list(GROUPS), help="run only these groups")
-    parser.add_argument("--out", type=Path, help=f"where to write the results (default {RESULTS.name}; --quick: nowhere)")
+    parser.add_argument("--out", type=Path, help=f"where to write the results (default: {RESULTS.name} after a full run "
+                        "of every group; nowhere after --quick or --only)")
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
-    out = args.out or (None if args.quick else RESULTS)
+    out = args.out or (None if args.quick or args.only else RESULTS)
     configure_threads()
     started, load_start = time.perf_counter(), os.getloadavg()[0]
     tables: list[Table] = []
