@@ -40,7 +40,8 @@ def test_explanation_waits_then_says_the_server_is_busy(monkeypatch: pytest.Monk
 
 def test_batch_scoring_waits_then_says_the_server_is_busy(monkeypatch: pytest.MonkeyPatch) -> None:
     at: AppTest = open_view(start(), "Batch")
-    rerun(at.segmented_control(key="batch_source").set_value("Paste lines"))
+    at.segmented_control(key="batch_source").set_value("Paste lines")
+    rerun(at)
     at.text_area(key="batch_lines").input(TEXT)
     rerun(at)
     with every_slot_taken(monkeypatch):
