@@ -18,8 +18,6 @@ from functools import partial
 
 import numpy as np
 import scipy.sparse
-from lime.lime_base import LimeBase
-from sklearn.metrics import pairwise_distances
 
 from .classifier import Classifier
 from .text import token_spans, tokenize
@@ -73,6 +71,11 @@ def explain(
 
     The same arguments always give the same explanation (LIME's sampling is seeded).
     """
+    # Imported here, on the first explanation: LIME and scikit-learn are a third of the app's import
+    # time, and a prediction needs neither (bench/ times the app's start).
+    from lime.lime_base import LimeBase
+    from sklearn.metrics import pairwise_distances
+
     if not text.strip():
         raise ValueError("there is no text to explain")
     num_samples = int(min(max(num_samples, 2), MAX_SAMPLES))
