@@ -11,11 +11,11 @@ from rnnclf import Classifier
 from rnnclf.explain import MAX_WORDS, Explanation
 
 from . import figures, highlight, state
-from .notices import reading_notes, usable
+from .notices import reading_notes
 from .safe import literal
 from .sidebar import LimeSettings
 from .state import Loaded
-from .text_input import has_text, news_text
+from .text_input import text_and_checkpoint
 
 PREDICTED = "predicted"
 
@@ -80,13 +80,10 @@ def render(classifier: Classifier, explanation: Explanation, compact: bool = Fal
 
 
 def show(name: str, settings: LimeSettings) -> None:
-    text = news_text()
-    if not has_text(text):
+    chosen = text_and_checkpoint(name)
+    if chosen is None:
         return
-    loaded = state.load(name)
-    classifier = usable(loaded)
-    if classifier is None:
-        return
+    text, loaded, classifier = chosen
     predicted = classifier.classes[int(np.argmax(state.probabilities(loaded, text)))]
     target = class_picker(classifier.classes, predicted, key="explain_class")
     reading_notes(classifier, text)

@@ -6,19 +6,16 @@ import numpy as np
 import streamlit as st
 
 from . import figures, state
-from .notices import reading_notes, usable
+from .notices import reading_notes
 from .safe import literal
-from .text_input import has_text, news_text
+from .text_input import text_and_checkpoint
 
 
 def show(name: str) -> None:
-    text = news_text()
-    if not has_text(text):
+    chosen = text_and_checkpoint(name)
+    if chosen is None:
         return
-    loaded = state.load(name)
-    classifier = usable(loaded)
-    if classifier is None:
-        return
+    text, loaded, classifier = chosen
     probs = state.probabilities(loaded, text)
     best = int(np.argmax(probs))
     verdict, chart = st.columns([1, 2.4], vertical_alignment="center")

@@ -9,9 +9,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from rnnclf import Classifier
 from rnnclf.data import CLASSES
 
 from . import state
+from .notices import usable
 
 TEXT_KEY = "text"
 EXAMPLE_KEY = "example"  # (text, true label) of the example loaded last
@@ -62,3 +64,13 @@ def has_text(text: str) -> bool:
         "Type or paste a news text above, or load a random example from the test split.", icon=":material/edit_note:"
     )
     return False
+
+
+def text_and_checkpoint(name: str) -> tuple[str, state.Loaded, Classifier] | None:
+    """The shared text box, then checkpoint `name`: None (after saying why) without text or model."""
+    text = news_text()
+    if not has_text(text):
+        return None
+    loaded = state.load(name)
+    classifier = usable(loaded)
+    return None if classifier is None else (text, loaded, classifier)
