@@ -12,7 +12,7 @@ class Settings:
     quick: bool
     train_rows: int | None  # None: every committed train row
     train_repeats: int  # epochs timed per path (each a separate run)
-    train_warmup: int
+    train_warmup: int  # untimed rounds before approach1's epochs
     step_repeats: int  # optimizer steps timed per variant
     lime_samples: tuple[int, ...]  # the scaling points; the project is timed at each
     lime_compared: tuple[int, ...]  # sample counts also run through the tutorial's path
@@ -29,7 +29,7 @@ FULL = Settings(
     quick=False,
     train_rows=None,
     train_repeats=3,
-    train_warmup=0,
+    train_warmup=1,
     step_repeats=20,
     lime_samples=(500, 1000, 2000, 5000),
     lime_compared=(5000, DEFAULT_SAMPLES),

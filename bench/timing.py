@@ -6,6 +6,9 @@ import statistics
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
+
+K = TypeVar("K")  # a run's name: a label, a sample count, a fraction
 
 
 @dataclass(frozen=True)
@@ -42,13 +45,18 @@ def timed(fn: Callable[[], object]) -> Callable[[], float]:
     return run
 
 
-def interleaved(runs: Mapping[str, Callable[[], float]], repeats: int, warmup: int = 1) -> dict[str, Stats]:
-    """Call each run `repeats` times, round-robin, after `warmup` untimed rounds; a run returns its seconds."""
+def interleaved(runs: Mapping[K, Callable[[], float]], repeats: int, warmup: int = 1) -> dict[K, Stats]:
+    """Call each run `repeats` times, round-robin, after `warmup` untimed rounds; a run returns its seconds.
+
+    Each round starts one run later than the last, so no run is always the first after a pause.
+    """
     for _ in range(warmup):
         for fn in runs.values():
             fn()
-    samples: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(repeats):
-        for name, fn in runs.items():
-            samples[name].append(fn())
+    names = list(runs)
+    samples: dict[K, list[float]] = {name: [] for name in names}
+    for round_ in range(repeats):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            samples[name].append(runs[name]())
     return {name: Stats(tuple(values)) for name, values in samples.items()}
