@@ -42,6 +42,8 @@ class RecurrentClassifier(nn.Module):
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Logits for right-padded `ids` (batch, tokens); `lengths` counts each row's real tokens."""
+        if self.training and self.approach.token_dropout:  # whole words read as unknown: a regularizer
+            ids = ids.masked_fill(torch.rand(ids.shape) < self.approach.token_dropout, 0)
         x = self.dropout(self.embedding(ids))
         readout = self.approach.readout
         if readout == "last_step":

@@ -1,15 +1,19 @@
 """The TF-IDF + logistic regression baseline: scikit-learn's math without scikit-learn, stored without pickle."""
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
+from safetensors.torch import save_file
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from rnnclf import CheckpointError, load_classifier, summary_rows
 from rnnclf.baseline import TfidfLogisticClassifier, make_vectorizer, ngrams, run
+from rnnclf.checkpoints import write_manifest
 from rnnclf.data import read_csv, train_val_split
 from rnnclf.text import tokenize
 
@@ -86,14 +90,23 @@ def test_lime_sees_the_same_tokens(checkpoint: Path):
 
 def test_tampered_baseline_is_refused(checkpoint: Path, tmp_path: Path):
     folder = tmp_path / "tfidf_lr"
-    folder.mkdir()
-    for path in checkpoint.iterdir():
-        (folder / path.name).write_bytes(path.read_bytes())
+    shutil.copytree(checkpoint, folder)
     weights = folder / "model.safetensors"
     data = bytearray(weights.read_bytes())
     data[200] ^= 0x01  # inside the header's term list
     weights.write_bytes(bytes(data))
     with pytest.raises(CheckpointError, match="model.safetensors does not match its sha256"):
+        load_classifier(folder)
+
+
+def test_weights_without_terms_are_a_clear_error(checkpoint: Path, tmp_path: Path):
+    """Even re-hashed into the manifest, weights that do not make a baseline are refused by name."""
+    folder = tmp_path / "tfidf_lr"
+    shutil.copytree(checkpoint, folder)
+    save_file({"idf": torch.ones(3), "coef": torch.zeros(4, 3), "intercept": torch.zeros(4)},
+              str(folder / "model.safetensors"))
+    write_manifest(folder)
+    with pytest.raises(CheckpointError, match="'tfidf_lr': not a usable tfidf_lr checkpoint"):
         load_classifier(folder)
 
 

@@ -35,14 +35,15 @@ def test_improved_approaches_are_registered_and_chained():
         assert APPROACHES[approach.id] is approach
         assert approach.based_on in APPROACHES and approach.tutorial_accuracy is None
         assert Approach.from_dict(approach.to_dict()) == approach
-        assert default_epochs(approach, 47_282) == approach.epochs  # real epochs, not the tutorial's steps
+        if not approach.match_tutorial_steps:
+            assert default_epochs(approach, 47_282) == approach.epochs  # real epochs, not the tutorial's steps
         assert describe_change(approach, APPROACHES[approach.based_on])
 
 
 def test_describe_change_names_the_fields():
-    assert describe_change(get_approach("bigru_max"), get_approach("bigru_packed")) == "readout: last_token -> max"
-    assert describe_change(get_approach("gru_packed"), get_approach("rnn_packed")) == "layers: rnn50(relu) -> gru50"
-    assert describe_change(get_approach("bigru_packed"), get_approach("gru_packed")) == "layers: gru50 -> bigru50"
+    assert describe_change(get_approach("bigru_max"), get_approach("bigru")) == "readout: last_token -> max"
+    assert describe_change(get_approach("gru_sched"), get_approach("rnn_sched")) == "layers: rnn50(relu) -> gru50"
+    assert describe_change(get_approach("bigru"), get_approach("gru_sched")) == "layers: gru50 -> bigru50"
 
 
 @pytest.mark.parametrize("approach", PACKED, ids=lambda a: a.id)
@@ -59,7 +60,7 @@ def test_padding_after_a_text_changes_nothing(approach: Approach):
 
 def test_bidirectional_final_states_are_both_directions():
     """The readout is [forward state after the last real token, backward state after the first]."""
-    model = model_for(get_approach("bigru_packed"))
+    model = model_for(get_approach("bigru"))
     captured = []
     model.linear.register_forward_hook(lambda module, inputs, output: captured.append(inputs[0]))
     ids = torch.tensor([[5, 6, 7, 0, 0]])
@@ -91,7 +92,7 @@ def encoded(texts: list[str], labels, vocab: Vocab, approach: Approach) -> Encod
 def test_early_stopping_stops_after_patience_epochs_without_gain(tiny_csv: Path):
     """With a learning rate of 0 validation accuracy never improves: epoch 1 is kept, epoch 1 + patience ends it."""
     data = read_csv(tiny_csv)
-    approach = dataclasses.replace(get_approach("rnn_packed"), lr=0.0, patience=2, epochs=8)
+    approach = dataclasses.replace(get_approach("gru_sched"), lr=0.0, patience=2, epochs=8)
     vocab = Vocab(["<UNK>", *sorted({t for text in data.texts[:200] for t in tokenize(text)})])
     train = encoded(data.texts[:200], data.labels[:200], vocab, approach)
     result = train_model(approach, train, train, len(vocab), approach.epochs, progress=False, log=False)
@@ -100,7 +101,7 @@ def test_early_stopping_stops_after_patience_epochs_without_gain(tiny_csv: Path)
 
 def test_tiny_improved_training_and_ablation(tiny_csv: Path, tmp_path: Path):
     """Two short variants on 2,000 rows: trained, tabled, reused on a rerun, loadable, better than chance."""
-    first = dataclasses.replace(get_approach("gru_packed"), id="t_gru", based_on=None, epochs=3, batch_size=64)
+    first = dataclasses.replace(get_approach("gru_sched"), id="t_gru", based_on=None, epochs=3, batch_size=64)
     second = dataclasses.replace(first, id="t_bigru_max", based_on="t_gru", readout="max",
                                  layers=(dataclasses.replace(first.layers[0], bidirectional=True),))
     options = dict(scratch=tmp_path / "runs", report_dir=tmp_path / "reports", root=tmp_path / "none",
@@ -119,3 +120,15 @@ def test_tiny_improved_training_and_ablation(tiny_csv: Path, tmp_path: Path):
     assert (tmp_path / "runs" / "t_gru" / "model.safetensors").stat().st_mtime_ns == stamp
     classifier = load_classifier(tmp_path / "runs" / "t_bigru_max")
     assert classifier.predict_proba(["Oil prices rise"]).shape == (1, 4)
+
+
+def test_token_dropout_reads_words_as_unknown_in_training_only():
+    approach = dataclasses.replace(get_approach("bigru_max_tokdrop"), token_dropout=1.0)
+    model = model_for(approach)
+    ids, lengths = torch.tensor([[5, 6, 7]]), torch.tensor([3])
+    unknown = torch.zeros_like(ids)
+    with torch.no_grad():
+        assert not torch.allclose(model(ids, lengths), model(unknown, lengths))  # eval: every word is read
+        model.train()
+        model.dropout.p = 0.0  # isolate the token dropout
+        assert torch.equal(model(ids, lengths), model(unknown, lengths))
