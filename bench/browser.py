@@ -9,12 +9,9 @@ with every checkpoint, so all of them are loaded.
 from __future__ import annotations
 
 import re
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,13 +22,10 @@ from rnnclf.data import PROJECT_ROOT
 
 from . import subjects
 from .report import Row, Table
+from .server import APP, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_S, streamlit_app
 from .settings import Settings
 from .timing import Stats
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-APP = PROJECT_ROOT / "streamlit_app.py"
-TIMEOUT_S = 120
 TARGET_START_S = 10.0
 TARGET_MEMORY_MB = 800.0
 
@@ -55,25 +49,6 @@ class AppRun:
     resident_mb: float
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, server: subprocess.Popen, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"streamlit exited with status {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"streamlit was not healthy within {TIMEOUT_S} s")
-
-
 def _resident_mb(pid: int) -> float:
     process = psutil.Process(pid)
     return sum(p.memory_info().rss for p in (process, *process.children(recursive=True))) / 2**20
@@ -82,41 +57,28 @@ def _resident_mb(pid: int) -> float:
 def run_once(browser, text: str) -> AppRun:  # browser: playwright.sync_api.Browser
     from playwright.sync_api import expect
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1"]
     with tempfile.TemporaryFile() as log:
-        started = time.monotonic()
-        server = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
-            _wait_healthy(url, server, started + TIMEOUT_S)
-            healthy = time.monotonic() - started
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.set_default_timeout(TIMEOUT_S * 1000)
-            page.goto(url)
-            area = page.get_by_label("News text")
-            area.wait_for()
-            text_box = time.monotonic() - started
-            area.fill(text)
-            area.press("Control+Enter")
-            expect(page.get_by_test_id("stMetricValue")).not_to_have_text("")
-            prediction = time.monotonic() - started
-            page.get_by_role("tab", name="Compare").click()
-            expect(page.get_by_text(re.compile(r"checkpoints (agree|disagree)"))).to_be_visible()
-            resident = _resident_mb(server.pid)
-            page.close()
+            with streamlit_app(log) as server:
+                healthy = time.monotonic() - server.started
+                page = browser.new_page(viewport={"width": 1440, "height": 1000})
+                page.set_default_timeout(TIMEOUT_S * 1000)
+                page.goto(server.url)
+                area = page.get_by_label("News text")
+                area.wait_for()
+                text_box = time.monotonic() - server.started
+                area.fill(text)
+                area.press("Control+Enter")
+                expect(page.get_by_test_id("stMetricValue")).not_to_have_text("")
+                prediction = time.monotonic() - server.started
+                page.get_by_role("tab", name="Compare").click()
+                expect(page.get_by_text(re.compile(r"checkpoints (agree|disagree)"))).to_be_visible()
+                resident = _resident_mb(server.process.pid)
+                page.close()
         except Exception:
             log.seek(0)
             sys.stderr.write(log.read().decode(errors="replace")[-4000:])
             raise
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
     return AppRun(healthy, text_box, prediction, resident)
 
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -24,7 +22,7 @@ import psutil
 
 from rnnclf.data import PROJECT_ROOT, TEST_PATH, read_csv
 
-from .browser import APP, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_S, _free_port, _wait_healthy
+from .server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_S, streamlit_app
 
 REPORT = PROJECT_ROOT / "reports" / "loadtest.md"
 
@@ -144,27 +142,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(REPORT))
     args = parser.parse_args(argv)
     texts = read_csv(TEST_PATH).texts[100 : 101 + args.users]  # the extra one is the lone baseline
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1"]
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait_healthy(url, server, time.monotonic() + TIMEOUT_S)
-            load = psutil.getloadavg()[0]
-            with ServerSampler(server.pid) as sampler:
-                alone = asyncio.run(asyncio.wait_for(run_users(url, texts[-1:]), timeout=TIMEOUT_S))
-                started = time.monotonic()
-                results = asyncio.run(asyncio.wait_for(run_users(url, texts[:-1]), timeout=5 * TIMEOUT_S))
-                wall = time.monotonic() - started
-            text = report(args.users, alone, results, sampler, wall, load)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+    with tempfile.TemporaryFile() as log, streamlit_app(log) as server:
+        load = psutil.getloadavg()[0]
+        with ServerSampler(server.process.pid) as sampler:
+            alone = asyncio.run(asyncio.wait_for(run_users(server.url, texts[-1:]), timeout=TIMEOUT_S))
+            started = time.monotonic()
+            results = asyncio.run(asyncio.wait_for(run_users(server.url, texts[:-1]), timeout=5 * TIMEOUT_S))
+            wall = time.monotonic() - started
+        text = report(args.users, alone, results, sampler, wall, load)
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
     return 0 if all(r.error is None for r in (*alone, *results)) else 1

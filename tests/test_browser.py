@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bench.server import CHROMIUM, CHROMIUM_ARGS, streamlit_app
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-STARTUP_SECONDS = 120
 HOSTILE_TEXT = '<script>alert("x")</script> Stocks <img src=x onerror=alert(1)> rallied, **bold** $x^2$ :red[y]'
 SPORTS_TEXT = (
     "The Yankees beat the Red Sox 5-3 on Sunday as the pitcher threw a shutout in the ninth inning "
@@ -25,26 +19,6 @@ SPORTS_TEXT = (
 )
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f"streamlit was not healthy after {STARTUP_SECONDS} s:\n{log.read_text()}")
 
 
 @pytest.fixture
@@ -56,22 +30,12 @@ def app_url() -> Iterator[str]:
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package to run the browser test")
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / "streamlit.log"
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1"]
     with open(log, "w") as handle:
-        server = subprocess.Popen(command, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
-    try:
-        _wait_healthy(url, server, log)
-        yield url
-    finally:
-        server.terminate()
         try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            with streamlit_app(handle) as server:
+                yield server.url
+        except (RuntimeError, TimeoutError) as error:
+            pytest.fail(f"{error}:\n{log.read_text()}")
     output = log.read_text()
     assert "Traceback" not in output and "Error" not in output, output
 
