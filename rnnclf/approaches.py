@@ -132,6 +132,9 @@ _wide = _variant(_window, "bigru_max_e100", "Bidirectional GRU, max over time, 8
 _dropout = _variant(
     _wide, "bigru_max_drop", "Bidirectional GRU, max over time, 80 tokens, 100-d embeddings, dropout 0.3", dropout=0.3
 )
+_frequent = _variant(
+    _dropout, "bigru_max_mf2", "Bidirectional GRU, max over time, dropout 0.3, words seen twice or more", min_freq=2
+)
 IMPROVED: tuple[Approach, ...] = (
     _packed,
     _schedule,
@@ -147,8 +150,9 @@ IMPROVED: tuple[Approach, ...] = (
     _variant(_dropout, "bigru_max_drop5", "Bidirectional GRU, max over time, dropout 0.5", dropout=0.5),
     _variant(_dropout, "bigru_max_tokdrop", "Bidirectional GRU, max over time, dropout 0.3, 10 % of tokens dropped",
              token_dropout=0.1),
-    _variant(_dropout, "bigru_max_mf2", "Bidirectional GRU, max over time, dropout 0.3, words seen twice or more",
-             min_freq=2),
+    _frequent,
+    _variant(_frequent, "bigru_max_mf2_tokdrop", "Bidirectional GRU, max over time, dropout 0.3, words seen twice or "
+             "more, 10 % of tokens dropped", token_dropout=0.1),
 )
 
 APPROACHES: dict[str, Approach] = {a.id: a for a in (*TUTORIAL, *IMPROVED)}
