@@ -9,7 +9,6 @@ interrupted ablation resumes. The best variants by validation accuracy can be pu
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -103,7 +102,6 @@ def row(approach: Approach, folder: Path, parent: Approach | None) -> dict:
         "epochs": training["epochs"],
         "best_epoch": training["best_epoch"],
         "seconds": metrics["training_seconds"],
-        "seconds_per_epoch": metrics["training_seconds"] / training["epochs"],
     }
 
 
@@ -129,7 +127,6 @@ def baseline_row(folder: Path) -> dict | None:
         "epochs": None,
         "best_epoch": None,
         "seconds": metrics["training_seconds"],
-        "seconds_per_epoch": None,
     }
 
 
