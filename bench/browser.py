@@ -13,12 +13,10 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import psutil
 
 from rnnclf.checkpoints import list_checkpoints
-from rnnclf.data import PROJECT_ROOT
 
 from . import subjects
 from .report import Row, Table
