@@ -26,7 +26,7 @@ from .checkpoints import (
     sha256_file,
     write_json,
 )
-from .data import PROJECT_ROOT, TEST_PATH, TRAIN_PATH, read_csv, train_val_split
+from .data import PROJECT_ROOT, TEST_PATH, TRAIN_PATH, load_train_val, read_csv, relative
 from .text import tokenize
 
 REPORT_DIR = PROJECT_ROOT / "reports"
@@ -145,7 +145,7 @@ def run_ablation(
 
     The TF-IDF + logistic regression row comes from `root`/tfidf_lr (`python -m rnnclf baseline`).
     """
-    from .train import relative, run
+    from .train import run
 
     known = {**APPROACHES, **{a.id: a for a in approaches}}
     data_sha = sha256_file(Path(train_path))
@@ -159,7 +159,7 @@ def run_ablation(
                          seed=seed, threads=threads, progress=progress)
         rows.append(row(approach, folder, known.get(approach.based_on or "")))
         print(f"{approach.id}: val {rows[-1]['val_accuracy']:.2%}  test {rows[-1]['test_accuracy']:.2%}", flush=True)
-    train_split, val_split = train_val_split(read_csv(train_path), 0.05, seed)
+    train_split, val_split = load_train_val(train_path, seed=seed)
     report = {
         "train_data": relative(train_path),
         "train_rows": len(train_split),

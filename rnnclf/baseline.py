@@ -25,8 +25,8 @@ from scipy import sparse
 
 from .checkpoints import CHECKPOINT_DIR, WEIGHTS, CheckpointError, load_weights, publish, sha256_file, write_predictions
 from .classifier import Classifier
-from .data import TEST_PATH, TRAIN_PATH, read_csv, train_val_split
-from .evaluate import evaluate
+from .data import TEST_PATH, TRAIN_PATH, load_train_val, relative
+from .evaluate import final_metrics
 from .runtime import configure_threads
 from .text import tokenize
 
@@ -187,15 +187,12 @@ def run(
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
 
-    from .train import library_versions, relative
+    from .train import library_versions
 
     out = Path(out) if out else CHECKPOINT_DIR / KIND
     threads = configure_threads(threads)
     started = time.perf_counter()
-    data = read_csv(train_path)
-    if max_rows:
-        data = data.subset(np.arange(min(max_rows, len(data))))
-    train_split, val_split = train_val_split(data, val_fraction, seed)
+    train_split, val_split = load_train_val(train_path, val_fraction, seed, max_rows)
     vectorizer = make_vectorizer(ngram_max, min_df, sublinear_tf)
     train_features = vectorizer.fit_transform([tokenize(t) for t in train_split.texts])
     val_features = vectorizer.transform([tokenize(t) for t in val_split.texts])
@@ -246,8 +243,6 @@ def run(
         "versions": {**library_versions(), "scikit-learn": sklearn_version},
     }
     classifier = from_sklearn(out.name, vectorizer, models[best], config, {})
-    test_metrics, probabilities = evaluate(classifier, read_csv(test_path))
-    test_metrics["data"] = relative(test_path)
-    metrics = {"test": test_metrics, "history": [], "training_seconds": seconds}
+    metrics, probabilities = final_metrics(classifier, test_path, [], seconds)
     save(out, classifier, config, metrics, probabilities)
     return out

@@ -68,3 +68,19 @@ def train_val_split(data: Split, val_fraction: float = 0.05, seed: int = 0) -> t
     order = np.random.default_rng(seed).permutation(len(data))
     n_val = max(1, round(len(data) * val_fraction))
     return data.subset(np.sort(order[n_val:])), data.subset(np.sort(order[:n_val]))
+
+
+def load_train_val(
+    path: str | Path = TRAIN_PATH, val_fraction: float = 0.05, seed: int = 0, max_rows: int | None = None
+) -> tuple[Split, Split]:
+    """The training file's (first `max_rows`) rows, split as every model of the project is trained."""
+    data = read_csv(path)
+    if max_rows:
+        data = data.subset(np.arange(min(max_rows, len(data))))
+    return train_val_split(data, val_fraction, seed)
+
+
+def relative(path: str | Path) -> str:
+    """`path` relative to the project when inside it (as checkpoints record their data), else absolute."""
+    path = Path(path).resolve()
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)

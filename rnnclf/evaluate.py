@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from .checkpoints import load_predictions
 from .classifier import Classifier
-from .data import CLASSES, Split
+from .data import CLASSES, Split, read_csv, relative
 
 
 def metrics_from_predictions(labels: np.ndarray, predicted: np.ndarray, classes: tuple[str, ...] = CLASSES) -> dict:
@@ -36,6 +38,13 @@ def evaluate(classifier: Classifier, split: Split) -> tuple[dict, np.ndarray]:
     """Metrics of `classifier` on `split`, and the probabilities they came from."""
     probabilities = classifier.predict_proba(split.texts)
     return metrics_from_predictions(split.labels, probabilities.argmax(1), classifier.classes), probabilities
+
+
+def final_metrics(classifier: Classifier, test_path: Path, history: list[dict], seconds: float) -> tuple[dict, np.ndarray]:
+    """A freshly trained model's metrics.json content (test metrics, history, time) and test probabilities."""
+    test, probabilities = evaluate(classifier, read_csv(test_path))
+    test["data"] = relative(test_path)
+    return {"test": test, "history": history, "training_seconds": seconds}, probabilities
 
 
 def split_probabilities(classifier: Classifier, split: Split) -> np.ndarray:

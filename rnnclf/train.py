@@ -17,8 +17,8 @@ from tqdm import tqdm
 from .approaches import TUTORIAL_BATCHES_PER_EPOCH, Approach
 from .checkpoints import CHECKPOINT_DIR, STORAGE_DTYPE, save_recurrent, sha256_file
 from .classifier import RecurrentTextClassifier
-from .data import PROJECT_ROOT, TEST_PATH, TRAIN_PATH, Split, read_csv, train_val_split
-from .evaluate import evaluate
+from .data import TEST_PATH, TRAIN_PATH, load_train_val, relative
+from .evaluate import final_metrics
 from .models import RecurrentClassifier, count_parameters
 from .runtime import configure_threads
 from .text import Vocab, build_vocab, tokenize
@@ -163,11 +163,6 @@ def scale_learning_rate(optimizers: list[torch.optim.Optimizer], factor: float) 
             group["lr"] *= factor
 
 
-def relative(path: Path) -> str:
-    path = Path(path).resolve()
-    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
-
-
 def library_versions() -> dict[str, str]:
     return {
         "python": platform.python_version(),
@@ -199,10 +194,7 @@ def run(
     """Train one approach end to end and publish its checkpoint folder; return the folder."""
     threads = configure_threads(threads)
     out = Path(out) if out else CHECKPOINT_DIR / approach.id
-    data = read_csv(train_path)
-    if max_rows:
-        data = data.subset(np.arange(min(max_rows, len(data))))
-    train_split, val_split = train_val_split(data, val_fraction, seed)
+    train_split, val_split = load_train_val(train_path, val_fraction, seed, max_rows)
     train_tokens = [tokenize(t) for t in train_split.texts]
     vocab = build_vocab(train_tokens, approach.min_freq)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -242,10 +234,7 @@ def run(
         },
         "versions": library_versions(),
     }
-    test_split = read_csv(test_path)
     classifier = RecurrentTextClassifier(out.name, result.model, vocab, config, {})
-    test_metrics, probabilities = evaluate(classifier, test_split)
-    test_metrics["data"] = relative(test_path)
-    metrics = {"test": test_metrics, "history": result.history, "training_seconds": result.seconds}
+    metrics, probabilities = final_metrics(classifier, test_path, result.history, result.seconds)
     save_recurrent(out, result.model, config, metrics, probabilities)
     return out
