@@ -119,7 +119,7 @@ def explain(
     return Explanation(
         label=label,
         pieces=_pieces(text, spans, span_feature, weight_of, span_tokens, classifier.max_tokens),
-        top=tuple((feature_words[f], w) for f, w in ((f, weight_of[f]) for f, _ in local_exp)),
+        top=tuple((feature_words[f], weight_of[f]) for f, _ in local_exp),
         intercept=float(intercept),
         score=float(score),
         local_pred=float(np.ravel(local_pred)[0]),
