@@ -63,10 +63,6 @@ def checkpoint_root() -> Path:
     return Path(os.environ.get(ROOT_ENV) or CHECKPOINT_DIR)
 
 
-def checkpoint_names() -> list[str]:
-    return list_checkpoints(checkpoint_root())
-
-
 def _stamp(folder: Path) -> tuple:
     """Name, size and mtime of each file: changes whenever the checkpoint is rewritten or damaged."""
     try:
@@ -76,9 +72,14 @@ def _stamp(folder: Path) -> tuple:
     return tuple(sorted((name, stat.st_size, stat.st_mtime_ns) for name, stat in stats))
 
 
-def load(name: str) -> Loaded:
+def _key(name: str) -> tuple[str, str, tuple]:
+    """(root, name, file stamp): the cache key every per-checkpoint entry starts with."""
     root = checkpoint_root()
-    return _load(str(root), name, _stamp(root / name))
+    return str(root), name, _stamp(root / name)
+
+
+def load(name: str) -> Loaded:
+    return _load(*_key(name))
 
 
 @st.cache_resource(max_entries=64, show_spinner="Loading checkpoint…")
@@ -105,8 +106,7 @@ def _summary(root: str, stamps: tuple) -> tuple[dict, ...]:
 
 def probabilities(loaded: Loaded, text: str) -> np.ndarray:
     """The classifier's probabilities for one text, shape (len(classes),)."""
-    root = checkpoint_root()
-    return _probabilities(str(root), loaded.name, _stamp(root / loaded.name), text)
+    return _probabilities(*_key(loaded.name), text)
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
@@ -119,8 +119,7 @@ def _probabilities(root: str, name: str, stamp: tuple, text: str) -> np.ndarray:
 
 def explanation(loaded: Loaded, text: str, label: int | None, num_samples: int, num_features: int) -> Explanation:
     """LIME for one text, cached per (checkpoint, text, label, settings)."""
-    root = checkpoint_root()
-    return _explanation(str(root), loaded.name, _stamp(root / loaded.name), text, label, num_samples, num_features)
+    return _explanation(*_key(loaded.name), text, label, num_samples, num_features)
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
@@ -147,8 +146,7 @@ def predictions(loaded: Loaded) -> np.ndarray:
     Read from the checkpoint's stored predictions when it has them, else computed once; either way
     the error explorer, the disagreements and their tests all read this one cached array.
     """
-    root = checkpoint_root()
-    return _predictions(str(root), loaded.name, _stamp(root / loaded.name))
+    return _predictions(*_key(loaded.name))
 
 
 @st.cache_resource(max_entries=64, show_spinner="Scoring the test split…")
