@@ -9,24 +9,26 @@ interrupted ablation resumes. The best variants by validation accuracy can be pu
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from .approaches import APPROACHES, IMPROVED, Approach
-from .checkpoints import (
+from .data import PROJECT_ROOT, TEST_PATH, TRAIN_PATH, load_train_val, read_csv, relative
+from .records import RecurrentSpec, TfidfSpec
+from .registry import read_records
+from .storage import (
     CHECKPOINT_DIR,
     PREDICTIONS,
     WEIGHTS,
     CheckpointError,
+    Folder,
     publish,
-    read_verified,
     sha256_file,
     write_json,
+    write_once,
 )
-from .data import PROJECT_ROOT, TEST_PATH, TRAIN_PATH, load_train_val, read_csv, relative
 from .text import tokenize
 
 REPORT_DIR = PROJECT_ROOT / "reports"
@@ -72,61 +74,60 @@ def finished_run(approach: Approach, folders: Sequence[Path], data_sha256: str, 
     """A verified checkpoint of exactly this configuration, trained on the same data and seed."""
     for folder in folders:
         try:
-            config, _ = read_verified(folder)
-            trained = Approach.from_dict(config["approach"])
-        except (CheckpointError, KeyError, TypeError):
+            config, _ = read_records(Folder(folder))
+        except CheckpointError:
             continue
-        training = config.get("training", {})
         if (
-            trained == approach
-            and training.get("data_sha256") == data_sha256
-            and training.get("seed") == seed
+            isinstance(config.model, RecurrentSpec)
+            and config.model.approach == approach
+            and config.training.data_sha256 == data_sha256
+            and config.training.seed == seed
         ):
             return folder
     return None
 
 
 def row(approach: Approach, folder: Path, parent: Approach | None) -> dict:
-    config, metrics = read_verified(folder)
-    training = config["training"]
-    history = metrics["history"]
+    config, metrics = read_records(Folder(folder))
+    training = config.training
     return {
         "id": approach.id,
         "title": approach.title,
         "based_on": approach.based_on,
         "change": describe_change(approach, parent) if parent else "",
-        "val_accuracy": history[training["best_epoch"] - 1]["val_accuracy"],
-        "test_accuracy": metrics["test"]["accuracy"],
-        "parameters": config["parameters"],
+        "val_accuracy": metrics.history[training.best_epoch - 1].val_accuracy,
+        "test_accuracy": metrics.test.accuracy,
+        "parameters": config.parameters,
         "weights_mib": (folder / WEIGHTS).stat().st_size / 2**20,
-        "epochs": training["epochs"],
-        "best_epoch": training["best_epoch"],
-        "seconds": metrics["training_seconds"],
+        "epochs": training.epochs,
+        "best_epoch": training.best_epoch,
+        "seconds": metrics.training_seconds,
     }
 
 
 def baseline_row(folder: Path) -> dict | None:
     """The TF-IDF + logistic regression checkpoint's figures, if it has been trained."""
     try:
-        config, metrics = read_verified(folder)
+        config, metrics = read_records(Folder(folder))
     except CheckpointError:
         return None
-    search = config["training"]["c_search"]
-    chosen = next(s for s in search if s["C"] == config["classifier"]["C"])
-    tried = ", ".join(f"{s['C']:g}" for s in search)
+    spec = config.model
+    if not isinstance(spec, TfidfSpec):
+        return None
+    chosen = next(step for step in config.training.search if step.C == spec.C)
+    tried = ", ".join(f"{step.C:g}" for step in config.training.search)
     return {
         "id": folder.name,
-        "title": config["title"],
+        "title": config.title,
         "based_on": None,
-        "change": f"C={chosen['C']:g} (of {tried}), "
-        f"{config['features']['terms']:,} uni+bigram terms (min_df {config['features']['min_df']})",
-        "val_accuracy": chosen["val_accuracy"],
-        "test_accuracy": metrics["test"]["accuracy"],
-        "parameters": config["parameters"],
+        "change": f"C={chosen.C:g} (of {tried}), {spec.terms:,} uni+bigram terms (min_df {spec.min_df})",
+        "val_accuracy": chosen.val_accuracy,
+        "test_accuracy": metrics.test.accuracy,
+        "parameters": config.parameters,
         "weights_mib": (folder / WEIGHTS).stat().st_size / 2**20,
         "epochs": None,
         "best_epoch": None,
-        "seconds": metrics["training_seconds"],
+        "seconds": metrics.training_seconds,
     }
 
 
@@ -233,18 +234,13 @@ def publish_best(report: dict, count: int, scratch: Path = SCRATCH_DIR, root: Pa
     ranked = sorted((r for r in report["variants"] if r["id"] in improved), key=lambda r: -r["val_accuracy"])
     published = []
     for r in ranked[:count]:
-        source = scratch / r["id"]
-        if not source.is_dir():
+        if not (scratch / r["id"]).is_dir():
             continue  # already in checkpoints/ (reused from there)
-        config, metrics = read_verified(source)
-        vocab = source.parent / config["vocab"]["file"]
-        if not (root / vocab.name).exists():
-            shutil.copy2(vocab, root / vocab.name)
-
-        def copy(tmp: Path, source: Path = source) -> None:
-            for name in (WEIGHTS, PREDICTIONS):
-                shutil.copy2(source / name, tmp / name)
-
-        publish(root / r["id"], copy, config, metrics)
+        source = Folder(scratch / r["id"])
+        config, metrics = read_records(source)
+        vocab = config.model.vocab
+        write_once(root / vocab.file, source.sibling(vocab.file, vocab.sha256))
+        files = {name: source.read(name) for name in (WEIGHTS, PREDICTIONS)}
+        publish(root / r["id"], files, config.to_dict(), metrics.to_dict())
         published.append(r["id"])
     return published

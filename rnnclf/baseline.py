@@ -5,7 +5,7 @@ exactly the tokens it perturbs for the recurrent models. scikit-learn fits it; p
 numpy and scipy: the stored terms, idf and coefficients reproduce `TfidfVectorizer` (sublinear tf,
 smooth idf, l2-normalized rows) followed by `LogisticRegression.predict_proba` (multinomial softmax).
 
-The checkpoint is an ordinary folder (see `checkpoints`) whose model.safetensors holds `idf`, `coef`
+The checkpoint is an ordinary folder (see `storage`) whose model.safetensors holds `idf`, `coef`
 and `intercept`, with the terms in column order as a JSON list in its metadata, so the manifest's
 hash covers them too.
 """
@@ -19,18 +19,17 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors import SafetensorError, safe_open
-from safetensors.torch import save_file
+from safetensors.torch import save as save_tensors
 from scipy import sparse
 
-from .checkpoints import CHECKPOINT_DIR, WEIGHTS, CheckpointError, load_weights, publish, sha256_file, write_predictions
 from .classifier import Classifier
 from .data import TEST_PATH, TRAIN_PATH, load_train_val, relative
 from .evaluate import final_metrics
-from .runtime import configure_threads
+from .records import TFIDF_LR, CheckpointConfig, SearchStep, TfidfSpec, TrainingRecord
+from .runtime import configure_threads, library_versions
+from .storage import CHECKPOINT_DIR, PREDICTIONS, WEIGHTS, CheckpointError, Folder, predictions_bytes, publish, sha256_file
 from .text import tokenize
 
-KIND = "tfidf_lr"
 TITLE = "TF-IDF + logistic regression (baseline)"
 C_GRID = (3.0, 10.0, 30.0)  # inverse regularization strengths tried; the best on validation is kept
 COEF_DTYPE = torch.float16  # test predictions identical to float32's, half the bytes
@@ -56,8 +55,8 @@ class TfidfLogisticClassifier(Classifier):
         idf: np.ndarray,
         coef: np.ndarray,
         intercept: np.ndarray,
-        config: dict,
-        metrics: dict,
+        ngram_max: int,
+        sublinear_tf: bool,
     ):
         if not (len(terms) == len(idf) == coef.shape[1]) or coef.shape[0] != len(intercept):
             raise ValueError(
@@ -69,11 +68,8 @@ class TfidfLogisticClassifier(Classifier):
         self.idf = idf.astype(np.float64)
         self.coef = np.ascontiguousarray(coef, dtype=np.float64)
         self.intercept = intercept.astype(np.float64)
-        self.config = config
-        self.metrics = metrics
-        self.title = config.get("title", TITLE)
-        self.ngram_max = int(config["features"]["ngram_max"])
-        self.sublinear_tf = bool(config["features"]["sublinear_tf"])
+        self.ngram_max = ngram_max
+        self.sublinear_tf = sublinear_tf
 
     def features(self, token_lists: Sequence[Sequence[str]]) -> sparse.csr_array:
         """TF-IDF rows, as `TfidfVectorizer.transform` computes them (unknown n-grams are dropped)."""
@@ -105,39 +101,35 @@ class TfidfLogisticClassifier(Classifier):
         return token in self.index
 
 
-def load(folder: Path, config: dict, metrics: dict) -> TfidfLogisticClassifier:
-    """The loader `checkpoints.LOADERS` calls for kind "tfidf_lr", on files already verified."""
-    tensors = load_weights(folder)
+def load(folder: Folder, config: CheckpointConfig) -> TfidfLogisticClassifier:
+    """The classifier of a verified TF-IDF checkpoint."""
+    spec = config.model
+    if not isinstance(spec, TfidfSpec):
+        raise CheckpointError(f"checkpoint {folder.name!r}: not a {TFIDF_LR} checkpoint")
+    arrays, metadata = folder.read_tensors(WEIGHTS)
     try:
-        with safe_open(folder / WEIGHTS, "np") as handle:
-            terms = json.loads((handle.metadata() or {})["terms"])
         return TfidfLogisticClassifier(
             folder.name,
-            terms,
-            tensors["idf"].numpy(),
-            tensors["coef"].numpy(),
-            tensors["intercept"].numpy(),
-            config,
-            metrics,
+            json.loads(metadata["terms"]),
+            arrays["idf"].astype(np.float32),
+            arrays["coef"].astype(np.float32),
+            arrays["intercept"].astype(np.float32),
+            spec.ngram_max,
+            spec.sublinear_tf,
         )
-    except (SafetensorError, KeyError, TypeError, ValueError) as error:
-        raise CheckpointError(f"checkpoint {folder.name!r}: not a usable {KIND} checkpoint ({error!r})") from None
+    except (KeyError, TypeError, ValueError) as error:
+        raise CheckpointError(f"checkpoint {folder.name!r}: not a usable {TFIDF_LR} checkpoint ({error!r})") from None
 
 
-def save(folder: Path, classifier: TfidfLogisticClassifier, config: dict, metrics: dict, predictions: np.ndarray) -> None:
-    """Publish atomically like every checkpoint: weights, terms (metadata), test predictions, JSON."""
+def checkpoint_files(classifier: TfidfLogisticClassifier, predictions: np.ndarray) -> dict[str, bytes]:
+    """Weights (the terms in their metadata) and test predictions."""
     tensors = {
         "idf": torch.from_numpy(classifier.idf).float(),
         "coef": torch.from_numpy(classifier.coef).to(COEF_DTYPE),
         "intercept": torch.from_numpy(classifier.intercept).float(),
     }
     metadata = {"format": "rnnclf", "terms": json.dumps(classifier.terms, ensure_ascii=False)}
-
-    def write(tmp: Path) -> None:
-        save_file(tensors, str(tmp / WEIGHTS), metadata=metadata)
-        write_predictions(tmp, predictions)
-
-    publish(folder, write, config, metrics)
+    return {WEIGHTS: save_tensors(tensors, metadata=metadata), PREDICTIONS: predictions_bytes(predictions)}
 
 
 def make_vectorizer(ngram_max: int, min_df: int, sublinear_tf: bool):
@@ -155,7 +147,7 @@ def make_vectorizer(ngram_max: int, min_df: int, sublinear_tf: bool):
     )
 
 
-def from_sklearn(name: str, vectorizer, model, config: dict, metrics: dict) -> TfidfLogisticClassifier:
+def from_sklearn(name: str, vectorizer, model) -> TfidfLogisticClassifier:
     """The numpy classifier of fitted scikit-learn objects, rounded to the stored precision."""
     return TfidfLogisticClassifier(
         name,
@@ -163,8 +155,8 @@ def from_sklearn(name: str, vectorizer, model, config: dict, metrics: dict) -> T
         vectorizer.idf_.astype(np.float32),
         torch.from_numpy(model.coef_).to(COEF_DTYPE).numpy(),
         model.intercept_.astype(np.float32),
-        config,
-        metrics,
+        vectorizer.ngram_range[1],
+        vectorizer.sublinear_tf,
     )
 
 
@@ -187,9 +179,7 @@ def run(
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
 
-    from .train import library_versions
-
-    out = Path(out) if out else CHECKPOINT_DIR / KIND
+    out = Path(out) if out else CHECKPOINT_DIR / TFIDF_LR
     threads = configure_threads(threads)
     started = time.perf_counter()
     train_split, val_split = load_train_val(train_path, val_fraction, seed, max_rows)
@@ -204,45 +194,41 @@ def run(
         with threadpool_limits(threads):
             model = LogisticRegression(C=c, max_iter=1000).fit(train_features, train_split.labels)
         models.append(model)
-        search.append({
-            "C": c,
-            "val_accuracy": float(model.score(val_features, val_split.labels)),
-            "iterations": int(model.n_iter_.max()),
-            "seconds": time.perf_counter() - fit_start,
-        })
+        search.append(SearchStep(
+            C=c,
+            val_accuracy=float(model.score(val_features, val_split.labels)),
+            iterations=int(model.n_iter_.max()),
+            seconds=time.perf_counter() - fit_start,
+        ))
         if log:
-            print(f"{KIND} C={c:g}: val acc {search[-1]['val_accuracy']:.2%} ({search[-1]['seconds']:.0f}s)", flush=True)
-    best = max(range(len(models)), key=lambda i: search[i]["val_accuracy"])  # ties: the first, most regularized
+            print(f"{TFIDF_LR} C={c:g}: val acc {search[-1].val_accuracy:.2%} ({search[-1].seconds:.0f}s)", flush=True)
+    best = max(range(len(models)), key=lambda i: search[i].val_accuracy)  # ties: the first, most regularized
     seconds = time.perf_counter() - started
-    config = {
-        "kind": KIND,
-        "title": TITLE,
-        "max_tokens": None,
-        "features": {
-            "tokenizer": "rnnclf.text.tokenize (torchtext basic_english)",
-            "ngram_max": ngram_max,
-            "min_df": min_df,
-            "sublinear_tf": sublinear_tf,
-            "idf": "smooth: ln((1 + rows) / (1 + df)) + 1",
-            "norm": "l2",
-            "terms": len(vectorizer.idf_),
-        },
-        "classifier": {"model": "LogisticRegression (multinomial, lbfgs, l2)", "C": c_grid[best]},
-        "parameters": int(models[best].coef_.size + models[best].intercept_.size),
-        "weights_dtype": {"coef": str(COEF_DTYPE).replace("torch.", ""), "idf": "float32", "intercept": "float32"},
-        "training": {
-            "data": relative(train_path),
-            "data_sha256": sha256_file(Path(train_path)),
-            "rows": len(train_split),
-            "val_rows": len(val_split),
-            "epochs": None,
-            "seed": seed,
-            "threads": threads,
-            "c_search": search,
-        },
-        "versions": {**library_versions(), "scikit-learn": sklearn_version},
-    }
-    classifier = from_sklearn(out.name, vectorizer, models[best], config, {})
-    metrics, probabilities = final_metrics(classifier, test_path, [], seconds)
-    save(out, classifier, config, metrics, probabilities)
+    config = CheckpointConfig(
+        kind=TFIDF_LR,
+        title=TITLE,
+        max_tokens=None,
+        parameters=int(models[best].coef_.size + models[best].intercept_.size),
+        model=TfidfSpec(
+            ngram_max=ngram_max,
+            min_df=min_df,
+            sublinear_tf=sublinear_tf,
+            terms=len(vectorizer.idf_),
+            C=c_grid[best],
+            weights_dtype={"coef": str(COEF_DTYPE).replace("torch.", ""), "idf": "float32", "intercept": "float32"},
+        ),
+        training=TrainingRecord(
+            data=relative(train_path),
+            data_sha256=sha256_file(Path(train_path)),
+            rows=len(train_split),
+            val_rows=len(val_split),
+            seed=seed,
+            threads=threads,
+            search=tuple(search),
+        ),
+        versions={**library_versions(), "scikit-learn": sklearn_version},
+    )
+    classifier = from_sklearn(out.name, vectorizer, models[best])
+    metrics, probabilities = final_metrics(classifier, test_path, (), seconds)
+    publish(out, checkpoint_files(classifier, probabilities), config.to_dict(), metrics.to_dict())
     return out

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from .approaches import APPROACHES, get_approach
 from .batch import LIMITS, BatchError, guess_text_column, read_table, score
-from .checkpoints import CHECKPOINT_DIR, CheckpointError, load_classifier, store_predictions, summary_rows
 from .data import TEST_PATH, TRAIN_PATH, DataError, read_csv
 from .evaluate import evaluate, format_report
+from .registry import SummaryRow, load_checkpoint, load_classifier, read_records, summary_rows
 from .runtime import configure_threads
+from .storage import CHECKPOINT_DIR, PREDICTIONS, CheckpointError, Folder, predictions_bytes, republish
 
 
 class UsageError(Exception):
@@ -35,9 +37,13 @@ def cmd_train(args: argparse.Namespace) -> int:
             threads=args.threads,
             progress=not args.quiet,
         )
-        metrics = json.loads((folder / "metrics.json").read_text())
-        print(f"{approach_id}: test accuracy {metrics['test']['accuracy']:.2%}, saved to {folder}")
+        print(f"{approach_id}: test accuracy {_test_accuracy(folder):.2%}, saved to {folder}")
     return 0
+
+
+def _test_accuracy(folder: Path) -> float:
+    """The test accuracy a freshly published checkpoint stored."""
+    return read_records(Folder(folder))[1].test.accuracy
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
@@ -45,8 +51,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
     folder = run(out=Path(args.out) if args.out else None, train_path=Path(args.train), test_path=Path(args.test),
                  seed=args.seed, max_rows=args.max_rows)
-    metrics = json.loads((folder / "metrics.json").read_text())
-    print(f"{folder.name}: test accuracy {metrics['test']['accuracy']:.2%}, saved to {folder}")
+    print(f"{folder.name}: test accuracy {_test_accuracy(folder):.2%}, saved to {folder}")
     return 0
 
 
@@ -61,16 +66,17 @@ def cmd_ablation(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    classifier = load_classifier(args.checkpoint)
-    metrics, probabilities = evaluate(classifier, read_csv(args.data))
+    checkpoint = load_checkpoint(args.checkpoint)
+    metrics, probabilities = evaluate(checkpoint.classifier, read_csv(args.data))
     if args.store:
         if Path(args.data).resolve() != TEST_PATH.resolve():
             raise UsageError("--store keeps predictions for the committed test split only; drop --data")
-        if metrics["accuracy"] != classifier.test_accuracy:
-            raise UsageError(f"re-evaluation gives {metrics['accuracy']:.4%}, metrics.json says "
-                             f"{classifier.test_accuracy:.4%}: not storing predictions that disagree")
-        store_predictions(classifier.folder, probabilities)
-    print(json.dumps(metrics, indent=2) if args.json else format_report(classifier.name, metrics))
+        if metrics.accuracy != checkpoint.test_accuracy:
+            stored = "none" if checkpoint.test_accuracy is None else f"{checkpoint.test_accuracy:.4%}"
+            raise UsageError(f"re-evaluation gives {metrics.accuracy:.4%}, metrics.json says "
+                             f"{stored}: not storing predictions that disagree")
+        republish(checkpoint.folder, {PREDICTIONS: predictions_bytes(probabilities)})
+    print(json.dumps(asdict(metrics), indent=2) if args.json else format_report(checkpoint.name, metrics))
     return 0
 
 
@@ -115,10 +121,10 @@ def predict_file(args: argparse.Namespace) -> int:
     return 0
 
 
-SUMMARY_COLUMNS = (
+SUMMARY_COLUMNS = (  # SummaryRow field, header, format
     ("checkpoint", "checkpoint", "{}"),
-    ("test_accuracy", "test acc %", "{:.2f}"),
-    ("tutorial_accuracy", "tutorial %", "{:.2f}"),
+    ("test_accuracy", "test acc %", "{:.2%}"),
+    ("tutorial_accuracy", "tutorial %", "{:.2%}"),
     ("training_rows", "train rows", "{:,}"),
     ("epochs", "epochs", "{}"),
     ("parameters", "parameters", "{:,}"),
@@ -127,12 +133,16 @@ SUMMARY_COLUMNS = (
 )
 
 
-def summary_table(rows: list[dict], markdown: bool) -> str:
+def _cell(value: object, fmt: str) -> str:
+    return "-" if value is None else fmt.format(value).removesuffix("%")
+
+
+def summary_table(rows: list[SummaryRow], markdown: bool) -> str:
     """The summary rows as aligned text, or as a Markdown table for reports."""
     header = [title for _, title, _ in SUMMARY_COLUMNS]
     cells = [
-        [r["checkpoint"], f"ERROR: {r['error']}", *[""] * (len(header) - 2)] if "error" in r else
-        ["-" if r.get(key) is None else fmt.format(r[key]) for key, _, fmt in SUMMARY_COLUMNS]
+        [r.checkpoint, f"ERROR: {r.error}", *[""] * (len(header) - 2)] if r.error else
+        [_cell(getattr(r, key), fmt) for key, _, fmt in SUMMARY_COLUMNS]
         for r in rows
     ]
     if markdown:
@@ -147,7 +157,7 @@ def summary_table(rows: list[dict], markdown: bool) -> str:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     rows = summary_rows(Path(args.root))
-    print(json.dumps(rows, indent=2) if args.json else summary_table(rows, args.markdown))
+    print(json.dumps([asdict(r) for r in rows], indent=2) if args.json else summary_table(rows, args.markdown))
     return 0
 
 

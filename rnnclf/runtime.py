@@ -9,7 +9,10 @@ RNNCLF_THREADS overrides it (bench/ measures both).
 from __future__ import annotations
 
 import os
+import platform
 
+import numpy as np
+import safetensors
 import torch
 
 DEFAULT_THREADS = 1
@@ -26,3 +29,13 @@ def configure_threads(threads: int | None = None) -> int:
     except RuntimeError:
         pass  # already set, or parallel work has started: it can be set once per process
     return threads
+
+
+def library_versions() -> dict[str, str]:
+    """The versions a checkpoint records beside its weights."""
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "safetensors": safetensors.__version__,
+    }

@@ -11,7 +11,6 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import numpy as np
 
@@ -115,15 +114,12 @@ class Vocab:
         """The hash of the saved file's bytes: checkpoints name their vocabulary by it."""
         return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
 
-    def save(self, path: Path) -> None:
-        """Write the vocabulary as a JSON list in id order."""
-        Path(path).write_bytes(self.to_json().encode("utf-8"))
-
     @classmethod
-    def load(cls, path: Path) -> Vocab:
-        itos = json.loads(Path(path).read_text(encoding="utf-8"))
+    def from_json(cls, data: str | bytes) -> Vocab:
+        """The vocabulary saved by `to_json` (a JSON list in id order)."""
+        itos = json.loads(data)
         if not isinstance(itos, list) or not all(isinstance(t, str) for t in itos):
-            raise ValueError(f"{path}: a vocabulary file holds a JSON list of strings")
+            raise ValueError("a vocabulary file holds a JSON list of strings")
         return cls(itos)
 
 

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import math
-import platform
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import safetensors
 import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
 from .approaches import TUTORIAL_BATCHES_PER_EPOCH, Approach
-from .checkpoints import CHECKPOINT_DIR, STORAGE_DTYPE, save_recurrent, sha256_file
-from .classifier import RecurrentTextClassifier
 from .data import TEST_PATH, TRAIN_PATH, load_train_val, relative
 from .evaluate import final_metrics
 from .models import RecurrentClassifier, count_parameters
-from .runtime import configure_threads
+from .records import RECURRENT, CheckpointConfig, EpochRecord, RecurrentSpec, TrainingRecord, VocabRef
+from .recurrent import STORAGE_DTYPE, RecurrentTextClassifier, checkpoint_files, round_to_storage
+from .runtime import configure_threads, library_versions
+from .storage import CHECKPOINT_DIR, publish, sha256_file, write_once
 from .text import Vocab, build_vocab, tokenize
 
 
@@ -45,7 +44,7 @@ class TrainResult:
     best_epoch: int
     steps: int
     seconds: float
-    history: list[dict] = field(default_factory=list)
+    history: list[EpochRecord] = field(default_factory=list)
 
 
 def default_epochs(approach: Approach, train_rows: int) -> int:
@@ -105,7 +104,7 @@ def train_model(
     optimizers = make_optimizers(model, approach.lr, sparse)
     shuffle = torch.Generator().manual_seed(seed)
     rows = len(train.labels)
-    history: list[dict] = []
+    history: list[EpochRecord] = []
     best_accuracy, best_epoch, best_state = -1.0, 0, None
     started = time.perf_counter()
     steps = 0
@@ -131,18 +130,12 @@ def train_model(
             total += loss.item() * len(index)
             steps += 1
         val_loss, val_accuracy = validation_metrics(model, val)
-        record = {
-            "epoch": epoch,
-            "train_loss": total / rows,
-            "val_loss": val_loss,
-            "val_accuracy": val_accuracy,
-            "seconds": time.perf_counter() - epoch_start,
-        }
+        record = EpochRecord(epoch, total / rows, val_loss, val_accuracy, time.perf_counter() - epoch_start)
         history.append(record)
         if log:
             tqdm.write(
-                f"{approach.id} epoch {epoch}/{epochs}: train loss {record['train_loss']:.4f}  "
-                f"val loss {val_loss:.4f}  val acc {val_accuracy:.2%}  ({record['seconds']:.1f}s)"
+                f"{approach.id} epoch {epoch}/{epochs}: train loss {record.train_loss:.4f}  "
+                f"val loss {val_loss:.4f}  val acc {val_accuracy:.2%}  ({record.seconds:.1f}s)"
             )
         if val_accuracy > best_accuracy:
             best_accuracy, best_epoch = val_accuracy, epoch
@@ -161,20 +154,6 @@ def scale_learning_rate(optimizers: list[torch.optim.Optimizer], factor: float) 
     for optimizer in optimizers:
         for group in optimizer.param_groups:
             group["lr"] *= factor
-
-
-def library_versions() -> dict[str, str]:
-    return {
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "numpy": np.__version__,
-        "safetensors": safetensors.__version__,
-    }
-
-
-def round_to_storage(model: RecurrentClassifier) -> None:
-    """Round the weights to the stored precision, so the metrics describe the shipped weights exactly."""
-    model.load_state_dict({k: v.to(STORAGE_DTYPE).float() for k, v in model.state_dict().items()})
 
 
 def run(
@@ -200,8 +179,7 @@ def run(
     out.parent.mkdir(parents=True, exist_ok=True)
     vocab_sha = vocab.sha256()
     vocab_file = out.parent / f"vocab-{vocab_sha[:12]}.json"
-    if not vocab_file.exists():
-        vocab.save(vocab_file)
+    write_once(vocab_file, vocab.to_json().encode("utf-8"))
     train_data = Encoded.from_tokens(train_tokens, train_split.labels, vocab, approach.max_tokens)
     val_tokens = [tokenize(t) for t in val_split.texts]
     val_data = Encoded.from_tokens(val_tokens, val_split.labels, vocab, approach.max_tokens)
@@ -209,32 +187,35 @@ def run(
     epochs = epochs or tutorial_epochs
     result = train_model(approach, train_data, val_data, len(vocab), epochs, seed, sparse, progress, log)
     round_to_storage(result.model)
-    config = {
-        "kind": "recurrent",
-        "approach": approach.to_dict(),
-        "max_tokens": approach.max_tokens,
-        "vocab": {"file": vocab_file.name, "sha256": vocab_sha, "size": len(vocab)},
-        "parameters": count_parameters(result.model),
-        "weights_dtype": str(STORAGE_DTYPE).replace("torch.", ""),
-        "training": {
-            "data": relative(train_path),
-            "data_sha256": sha256_file(Path(train_path)),
-            "rows": len(train_split),
-            "val_rows": len(val_split),
-            "epochs": result.epochs,
-            "max_epochs": epochs,
-            "epochs_for_tutorial_steps": tutorial_epochs if approach.match_tutorial_steps else None,
-            "best_epoch": result.best_epoch,
-            "steps": result.steps,
-            "batch_size": approach.batch_size,
-            "lr": approach.lr,
-            "seed": seed,
-            "sparse_embedding_grad": sparse,
-            "threads": threads,
-        },
-        "versions": library_versions(),
-    }
-    classifier = RecurrentTextClassifier(out.name, result.model, vocab, config, {})
+    config = CheckpointConfig(
+        kind=RECURRENT,
+        title=approach.title,
+        max_tokens=approach.max_tokens,
+        parameters=count_parameters(result.model),
+        model=RecurrentSpec(
+            approach=approach,
+            vocab=VocabRef(file=vocab_file.name, sha256=vocab_sha, size=len(vocab)),
+            weights_dtype=str(STORAGE_DTYPE).replace("torch.", ""),
+        ),
+        training=TrainingRecord(
+            data=relative(train_path),
+            data_sha256=sha256_file(Path(train_path)),
+            rows=len(train_split),
+            val_rows=len(val_split),
+            seed=seed,
+            threads=threads,
+            epochs=result.epochs,
+            max_epochs=epochs,
+            epochs_for_tutorial_steps=tutorial_epochs if approach.match_tutorial_steps else None,
+            best_epoch=result.best_epoch,
+            steps=result.steps,
+            batch_size=approach.batch_size,
+            lr=approach.lr,
+            sparse_embedding_grad=sparse,
+        ),
+        versions=library_versions(),
+    )
+    classifier = RecurrentTextClassifier(out.name, result.model, vocab)
     metrics, probabilities = final_metrics(classifier, test_path, result.history, result.seconds)
-    save_recurrent(out, result.model, config, metrics, probabilities)
+    publish(out, checkpoint_files(result.model, probabilities), config.to_dict(), metrics.to_dict())
     return out

@@ -1,0 +1,252 @@
+"""What a checkpoint says about itself: typed, frozen records of its config.json and metrics.json.
+
+Written in one place (`to_dict`, by training and publishing) and read in every other (`from_dict`).
+Accuracies are fractions (0.9108), formatted only for display. Files carry `format`; files written
+before it existed (format 1: no `format` key, the title inside the approach, the tutorial's accuracy
+in percent) are read through `_upgrade_config` so every shipped checkpoint keeps loading unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .approaches import Approach
+
+FORMAT = 2
+RECURRENT, TFIDF_LR = "recurrent", "tfidf_lr"  # the model families; see registry.FAMILIES
+
+
+class RecordError(ValueError):
+    """A config or metrics file whose content does not fit its record."""
+
+
+def _plain(value: Any) -> Any:
+    """asdict's output with tuples as lists, as JSON writes them."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _build(cls: type, data: Mapping[str, Any], **converted: Any) -> Any:
+    """`cls(**data)`, with nested fields already converted; unknown or missing keys are a RecordError."""
+    try:
+        return cls(**{**data, **converted})
+    except TypeError as error:
+        raise RecordError(f"{cls.__name__}: {error}") from None
+
+
+@dataclass(frozen=True)
+class VocabRef:
+    """The shared vocabulary file a recurrent checkpoint reads, named and pinned by its sha256."""
+
+    file: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class RecurrentSpec:
+    """A recurrent model: its approach (the whole architecture) and its vocabulary."""
+
+    approach: Approach
+    vocab: VocabRef
+    weights_dtype: str
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RecurrentSpec:
+        return _build(cls, data, approach=Approach.from_dict(data["approach"]), vocab=_build(VocabRef, data["vocab"]))
+
+
+@dataclass(frozen=True)
+class TfidfSpec:
+    """TF-IDF features over the project's tokens, then multinomial logistic regression."""
+
+    ngram_max: int
+    min_df: int
+    sublinear_tf: bool
+    terms: int
+    C: float  # noqa: N815 - scikit-learn's name for the inverse regularization strength
+    weights_dtype: Mapping[str, str]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TfidfSpec:
+        return _build(cls, data)
+
+
+SPECS: dict[str, type] = {RECURRENT: RecurrentSpec, TFIDF_LR: TfidfSpec}
+
+
+@dataclass(frozen=True)
+class SearchStep:
+    """One value of a hyperparameter tried on the validation split."""
+
+    C: float  # noqa: N815 - scikit-learn's name
+    val_accuracy: float
+    iterations: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class TrainingRecord:
+    """Where the model's weights came from: data, rows, schedule, seed, threads."""
+
+    data: str
+    data_sha256: str
+    rows: int
+    val_rows: int
+    seed: int
+    threads: int
+    epochs: int | None = None  # None: not trained in epochs (the linear baseline)
+    max_epochs: int | None = None
+    epochs_for_tutorial_steps: int | None = None
+    best_epoch: int | None = None
+    steps: int | None = None
+    batch_size: int | None = None
+    lr: float | None = None
+    sparse_embedding_grad: bool | None = None
+    search: tuple[SearchStep, ...] = ()  # hyperparameter values tried, if any
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TrainingRecord:
+        return _build(cls, data, search=tuple(_build(SearchStep, s) for s in data.get("search", ())))
+
+
+@dataclass(frozen=True)
+class CheckpointConfig:
+    """config.json: what the checkpoint is and how it was trained."""
+
+    kind: str  # a model family: RECURRENT or TFIDF_LR
+    title: str
+    max_tokens: int | None  # the model reads only this many tokens; None: the whole text
+    parameters: int
+    model: RecurrentSpec | TfidfSpec
+    training: TrainingRecord
+    versions: Mapping[str, str]
+    format: int = FORMAT
+
+    @property
+    def tutorial_accuracy(self) -> float | None:
+        """The tutorial's reported test accuracy (a fraction), for its own approaches."""
+        return self.model.approach.tutorial_accuracy if isinstance(self.model, RecurrentSpec) else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(asdict(self))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CheckpointConfig:
+        data = _upgrade_config(data)
+        kind = data.get("kind")
+        if kind not in SPECS:
+            raise RecordError(f"unknown kind {kind!r}")
+        try:
+            return _build(
+                cls, data, model=SPECS[kind].from_dict(data["model"]),
+                training=TrainingRecord.from_dict(data["training"]),
+            )
+        except (KeyError, TypeError) as error:
+            raise RecordError(f"config is missing or mistypes {error}") from None
+
+
+@dataclass(frozen=True)
+class ClassScores:
+    name: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass(frozen=True)
+class TestMetrics:
+    """Metrics on one labelled split. confusion[i][j] counts true class i predicted as j."""
+
+    accuracy: float
+    rows: int
+    macro_f1: float
+    per_class: tuple[ClassScores, ...]
+    confusion: tuple[tuple[int, ...], ...]
+    classes: tuple[str, ...]
+    data: str | None = None  # the split's file, relative to the project
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TestMetrics:
+        return _build(
+            cls, data,
+            per_class=tuple(_build(ClassScores, _renamed(c, "class", "name")) for c in data["per_class"]),
+            confusion=tuple(tuple(row) for row in data["confusion"]),
+            classes=tuple(data["classes"]),
+        )
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    epoch: int
+    train_loss: float
+    val_loss: float
+    val_accuracy: float
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """metrics.json: test metrics, the per-epoch history, training time."""
+
+    test: TestMetrics | None
+    history: tuple[EpochRecord, ...] = ()
+    training_seconds: float | None = None
+    format: int = FORMAT
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(asdict(self))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Metrics:
+        data = {**data, "format": FORMAT}  # format 1 differs only in lacking the key
+        try:
+            return _build(
+                cls, data,
+                test=TestMetrics.from_dict(data["test"]) if data.get("test") else None,
+                history=tuple(_build(EpochRecord, h) for h in data.get("history", ())),
+            )
+        except (KeyError, TypeError) as error:
+            raise RecordError(f"metrics are missing or mistype {error}") from None
+
+
+def _renamed(data: Mapping[str, Any], old: str, new: str) -> dict[str, Any]:
+    """`data` with key `old` (a format-1 name) called `new`."""
+    return {(new if key == old else key): value for key, value in data.items()}
+
+
+def _upgrade_config(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A format-1 config.json in today's layout; a current one unchanged."""
+    data = dict(data)
+    if data.get("format", 1) != 1:
+        return data
+    kind = data.get("kind", RECURRENT)
+    training = _renamed(data.get("training") or {}, "c_search", "search")
+    common = {
+        "format": FORMAT,
+        "kind": kind,
+        "max_tokens": data.get("max_tokens"),
+        "parameters": data.get("parameters"),
+        "training": training,
+        "versions": data.get("versions", {}),
+    }
+    if kind == RECURRENT:
+        approach = dict(data.get("approach") or {})
+        if approach.get("tutorial_accuracy") is not None:  # format 1 kept the tutorial's percent
+            approach["tutorial_accuracy"] = round(approach["tutorial_accuracy"] / 100, 6)
+        model = {"approach": approach, "vocab": data.get("vocab"), "weights_dtype": data.get("weights_dtype")}
+        return {**common, "title": approach.get("title"), "model": model}
+    features = data.get("features") or {}
+    model = {
+        **{key: features.get(key) for key in ("ngram_max", "min_df", "sublinear_tf", "terms")},
+        "C": (data.get("classifier") or {}).get("C"),
+        "weights_dtype": data.get("weights_dtype"),
+    }
+    return {**common, "title": data.get("title"), "model": model}
+
