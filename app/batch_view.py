@@ -28,7 +28,10 @@ def _texts() -> tuple[pd.DataFrame, str, tuple] | None:
     try:
         if source == PASTE:
             pasted = st.text_area(
-                "Texts, one per line", key="batch_lines", height=180, persist_state="session",
+                "Texts, one per line",
+                key="batch_lines",
+                height=180,
+                persist_state="session",
                 placeholder="One news text per line; empty lines are skipped.",
             )
             if not pasted.strip():
@@ -51,7 +54,10 @@ def _texts() -> tuple[pd.DataFrame, str, tuple] | None:
         return None
     columns = list(frame.columns)
     column = st.selectbox(
-        "Text column", columns, index=columns.index(guess_text_column(frame)), key="batch_column",
+        "Text column",
+        columns,
+        index=columns.index(guess_text_column(frame)),
+        key="batch_column",
         help="Guessed: a column named 'text', else the one with the longest values.",
     )
     return frame, column, (UPLOAD, upload.file_id, column)
@@ -73,8 +79,9 @@ def _run(frame: pd.DataFrame, column: str, names: Sequence[str]) -> pd.DataFrame
 
 def _result(frame: pd.DataFrame, column: str, names: Sequence[str]) -> None:
     """The first rows as a table, and the whole of it as a CSV download."""
-    st.success(f"Scored {len(frame):,} rows with {len(names)} checkpoint{'s' * (len(names) > 1)}.",
-               icon=":material/task_alt:")
+    st.success(
+        f"Scored {len(frame):,} rows with {len(names)} checkpoint{'s' * (len(names) > 1)}.", icon=":material/task_alt:"
+    )
     empty = int((frame[column].astype(str).str.strip() == "").sum())
     if empty:
         st.warning(f"No prediction for {empty:,} row{'s' * (empty > 1)} without text.", icon=":material/warning:")
@@ -87,8 +94,13 @@ def _result(frame: pd.DataFrame, column: str, names: Sequence[str]) -> None:
     if len(frame) > SHOWN_ROWS:
         st.caption(f"Showing the first {SHOWN_ROWS:,} of {len(frame):,} rows; the download has them all.")
     st.download_button(
-        "Download CSV", data=lambda: frame.to_csv(index=False), file_name="rnnclf-predictions.csv", mime="text/csv",
-        icon=":material/download:", on_click="ignore", key="batch_csv",
+        "Download CSV",
+        data=lambda: frame.to_csv(index=False),
+        file_name="rnnclf-predictions.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key="batch_csv",
     )
 
 
@@ -100,7 +112,10 @@ def show(selected: str, names: Sequence[str]) -> None:
     texts = _texts()
     working = [name for name in names if usable(state.load(name)) is not None]
     chosen = st.multiselect(
-        "Checkpoints", working, default=[selected] if selected in working else working[:1], key="batch_checkpoints",
+        "Checkpoints",
+        working,
+        default=[selected] if selected in working else working[:1],
+        key="batch_checkpoints",
         persist_state="session",
     )
     if texts is None:

@@ -57,8 +57,11 @@ def _load_selected(rows: np.ndarray, key: str) -> None:
         return
     row = int(rows[selected[0]])
     st.button(
-        f"Load test row {row:,} into Compare", key="disagree_load", icon=":material/compare_arrows:",
-        on_click=test_set.load_example, args=(row, COMPARE),
+        f"Load test row {row:,} into Compare",
+        key="disagree_load",
+        icon=":material/compare_arrows:",
+        on_click=test_set.load_example,
+        args=(row, COMPARE),
     )
 
 
@@ -79,8 +82,13 @@ def show(names: Sequence[str]) -> None:
     chart, facts = st.columns([3, 2], vertical_alignment="center")
     chart.plotly_chart(figures.agreement(list(probabilities), agreement_matrix(predicted)), key="disagree_agreement")
     with facts:
-        st.metric("Test examples they disagree on", f"{len(rows):,}", f"{len(rows) / len(split):.1%} of {len(split):,}",
-                  delta_color="off", delta_arrow="off")
+        st.metric(
+            "Test examples they disagree on",
+            f"{len(rows):,}",
+            f"{len(rows) / len(split):.1%} of {len(split):,}",
+            delta_color="off",
+            delta_arrow="off",
+        )
         wanted = st.selectbox("True class", [ANY_CLASS, *CLASSES], key="disagree_class", persist_state="session")
     if wanted != ANY_CLASS:
         rows = rows[split.labels[rows] == CLASSES.index(wanted)]

@@ -55,7 +55,10 @@ def _cell_picker(matrix: np.ndarray, classes: Sequence[str], name: str) -> tuple
     with chart_area:
         figure = figures.confusion_picker(matrix, classes, (true, predicted), f"Test-split confusion · {name}")
         st.plotly_chart(
-            figure, key=CHART_KEY, on_select=partial(_pick_clicked_cell, classes), selection_mode="points",
+            figure,
+            key=CHART_KEY,
+            on_select=partial(_pick_clicked_cell, classes),
+            selection_mode="points",
             config={"displayModeBar": False},
         )
     return true, predicted
@@ -74,8 +77,12 @@ def _examples(rows: np.ndarray, probabilities: np.ndarray, true: int, predicted:
             facts.markdown("  \n".join(f"P({literal(classes[c])}) **{probabilities[row, c]:.1%}**" for c in shown))
             facts.caption(f"#{rank:,} · test row {row:,}")
             action.button(
-                "Load into Probe", key=f"errors_load_{row}", icon=":material/search:",
-                on_click=test_set.load_example, args=(int(row), PROBE), width="stretch",
+                "Load into Probe",
+                key=f"errors_load_{row}",
+                icon=":material/search:",
+                on_click=test_set.load_example,
+                args=(int(row), PROBE),
+                width="stretch",
             )
 
 

@@ -148,8 +148,9 @@ def confusion_picker(
         )
     )
     row, column = chosen
-    fig.add_shape(type="rect", x0=column - 0.5, x1=column + 0.5, y0=row - 0.5, y1=row + 0.5,
-                  line=dict(color=ORANGE, width=4))
+    fig.add_shape(
+        type="rect", x0=column - 0.5, x1=column + 0.5, y0=row - 0.5, y1=row + 0.5, line=dict(color=ORANGE, width=4)
+    )
     return fig
 
 
@@ -160,8 +161,13 @@ def training_curves(history: Sequence[dict], best_epoch: int | None) -> go.Figur
     for key, name, colour in (("train_loss", "train loss", BLUE), ("val_loss", "validation loss", ORANGE)):
         fig.add_trace(go.Scatter(x=epochs, y=[h.get(key) for h in history], name=name, line_color=colour), 1, 1)
     fig.add_trace(
-        go.Scatter(x=epochs, y=[h.get("val_accuracy") for h in history], name="validation accuracy", line_color=BLUE,
-                   showlegend=False),
+        go.Scatter(
+            x=epochs,
+            y=[h.get("val_accuracy") for h in history],
+            name="validation accuracy",
+            line_color=BLUE,
+            showlegend=False,
+        ),
         1,
         2,
     )
@@ -170,8 +176,17 @@ def training_curves(history: Sequence[dict], best_epoch: int | None) -> go.Figur
     if best_epoch is not None:
         for col in (1, 2):
             fig.add_vline(x=best_epoch, line_dash="dot", line_color=GREY, row=1, col=col)
-        fig.add_annotation(x=best_epoch, y=0.03, xref="x2", yref="y2 domain", text=f" kept: epoch {best_epoch}",
-                           showarrow=False, xanchor="left", yanchor="bottom", font_size=11)
+        fig.add_annotation(
+            x=best_epoch,
+            y=0.03,
+            xref="x2",
+            yref="y2 domain",
+            text=f" kept: epoch {best_epoch}",
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            font_size=11,
+        )
     return _layout(fig, 320, legend=dict(orientation="h", y=-0.25))
 
 

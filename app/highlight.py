@@ -46,8 +46,7 @@ def _word(piece: Piece, scale: float, class_name: str, outside: str) -> str:
     css_class = "lime-word" if weight else "lime-word lime-zero"
     style = f' style="{";".join(styles)}"' if styles else ""
     return (
-        f'<span class="{css_class}" data-weight="{weight:.6f}"{style} '
-        f'title="{escape(tip)}">{escape(piece.text)}</span>'
+        f'<span class="{css_class}" data-weight="{weight:.6f}"{style} title="{escape(tip)}">{escape(piece.text)}</span>'
     )
 
 

@@ -50,11 +50,20 @@ def lime_settings() -> LimeSettings:
     """How hard LIME works: more samples, steadier weights, slower."""
     st.subheader("LIME", divider="gray")
     samples = st.slider(
-        "Samples", MIN_SAMPLES, MAX_SAMPLES, DEFAULT_SAMPLES, step=100, key="lime_samples",
+        "Samples",
+        MIN_SAMPLES,
+        MAX_SAMPLES,
+        DEFAULT_SAMPLES,
+        step=100,
+        key="lime_samples",
         help="Perturbed copies of the text the model scores. More: steadier weights, slower.",
     )
     features = st.slider(
-        "Words to explain", 1, MAX_FEATURES, DEFAULT_FEATURES, key="lime_features",
+        "Words to explain",
+        1,
+        MAX_FEATURES,
+        DEFAULT_FEATURES,
+        key="lime_features",
         help="How many words LIME's local model may use (its number of features).",
     )
     st.caption("Seeded: the same text and settings always give the same explanation.")

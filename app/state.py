@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
+from rnnclf.checkpoints import CHECKPOINT_DIR
 
 from rnnclf import CheckpointError, Classifier, list_checkpoints, load_classifier, summary_rows
-from rnnclf.checkpoints import CHECKPOINT_DIR
 from rnnclf.data import TEST_PATH, DataError, Split, read_csv
 from rnnclf.evaluate import split_probabilities
 from rnnclf.explain import Explanation, explain
@@ -46,6 +46,7 @@ def heavy_slot(doing: str) -> Iterator[None]:
         yield
     finally:
         HEAVY_SLOTS.release()
+
 
 configure_threads()
 
@@ -128,7 +129,9 @@ def _explanation(
 ) -> Explanation:
     classifier = _load(root, name, stamp).classifier
     with heavy_slot("explaining texts"):
-        return explain(classifier, text, label=label, num_samples=num_samples, num_features=num_features, seed=LIME_SEED)
+        return explain(
+            classifier, text, label=label, num_samples=num_samples, num_features=num_features, seed=LIME_SEED
+        )
 
 
 @st.cache_resource(show_spinner=False)

@@ -52,8 +52,12 @@ def show(rows: Sequence[dict]) -> None:
         },
     )
     st.download_button(
-        "Download CSV", frame.to_csv(index=False), file_name="rnnclf-summary.csv", mime="text/csv",
-        icon=":material/download:", key="summary_csv",
+        "Download CSV",
+        frame.to_csv(index=False),
+        file_name="rnnclf-summary.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="summary_csv",
     )
     st.caption("Click a column header to sort. Every figure is read from the checkpoints' own files.")
     st.plotly_chart(

@@ -39,7 +39,10 @@ def news_text() -> str:
         else:
             st.selectbox("Example of", [ANY_CLASS, *CLASSES], key="example_class", persist_state="session")
             st.button(
-                "Random test example", key="example_button", icon=":material/casino:", on_click=_load_example,
+                "Random test example",
+                key="example_button",
+                icon=":material/casino:",
+                on_click=_load_example,
                 width="stretch",
             )
     with text_column:

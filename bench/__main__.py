@@ -8,7 +8,7 @@ import platform
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import torch
@@ -42,7 +42,7 @@ def _header(settings: Settings, load: tuple[float, float], minutes: float, skipp
     lines = [
         "# Benchmark results",
         "",
-        f"Written by `python -m bench` (not by hand) on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, in {minutes:.1f} min; "
+        f"Written by `python -m bench` (not by hand) on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, in {minutes:.1f} min; "
         f"settings: {mode}.",
         "",
         f"- Machine: {_cpu()}, {os.cpu_count()} cores; Python {platform.python_version()}, torch {torch.__version__}; "
@@ -69,8 +69,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny settings: checks that every step runs (seconds)")
     parser.add_argument("--only", nargs="+", choices=list(GROUPS), help="run only these groups")
-    parser.add_argument("--out", type=Path, help=f"where to write the results (default: {RESULTS.name} after a full run "
-                        "of every group; nowhere after --quick or --only)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help=f"where to write the results (default: {RESULTS.name} after a full run "
+        "of every group; nowhere after --quick or --only)",
+    )
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
     out = args.out or (None if args.quick or args.only else RESULTS)

@@ -46,9 +46,15 @@ def measure(settings: Settings) -> list[Table]:
             targeted = n == LIME_DEFAULT
             met = stats[n].median <= limit and speedup >= TARGET_SPEEDUP
             comparisons.append(
-                Row(f"{name}: {n:,} samples{SAMPLE_NOTES.get(n, '')}", "s", stats[n], tutorial_stats, speedup,
+                Row(
+                    f"{name}: {n:,} samples{SAMPLE_NOTES.get(n, '')}",
+                    "s",
+                    stats[n],
+                    tutorial_stats,
+                    speedup,
                     f"<= {limit:g} s and >= {TARGET_SPEEDUP:g}x" if targeted else "",
-                    met if targeted and not settings.quick else None)
+                    met if targeted and not settings.quick else None,
+                )
             )
         split = breakdown.split(classifier, text, where, settings.lime_repeats)
         whole = split["whole"].median
@@ -63,7 +69,9 @@ def measure(settings: Settings) -> list[Table]:
         )
         first = settings.lime_samples[0]
         for n in settings.lime_samples:
-            scaling.append(Row(f"{name}: {n:,} samples", "s", stats[n], stats[first], stats[n].median / stats[first].median))
+            scaling.append(
+                Row(f"{name}: {n:,} samples", "s", stats[n], stats[first], stats[n].median / stats[first].median)
+            )
     words = len(text.split())
     return [
         Table(
@@ -71,8 +79,10 @@ def measure(settings: Settings) -> list[Table]:
             "Tutorial path",
             "Speed-up (tutorial ÷ project)",
             comparisons,
-            (f"The explained text: the first test text of 40-60 words ({words} words): {text[:80]!r}...",
-             "Both paths explain the model's predicted class with 10 features; 1 thread."),
+            (
+                f"The explained text: the first test text of 40-60 words ({words} words): {text[:80]!r}...",
+                "Both paths explain the model's predicted class with 10 features; 1 thread.",
+            ),
         ),
         Table(
             "Scaling: LIME seconds vs samples (project)",
@@ -81,5 +91,7 @@ def measure(settings: Settings) -> list[Table]:
             scaling,
             ("Growth below the growth in samples is the fixed part: text spans, the local ridge fits.",),
         ),
-        Table(f"Where the time of one explanation goes ({where:,} samples, project)", "", "Share", parts, notes, "{:.0%}"),
+        Table(
+            f"Where the time of one explanation goes ({where:,} samples, project)", "", "Share", parts, notes, "{:.0%}"
+        ),
     ]

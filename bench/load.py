@@ -102,16 +102,21 @@ def percentile(values: list[float], q: float) -> float:
 def latency_rows(label: str, results: list[UserResult]) -> list[str]:
     ok = [r for r in results if r.error is None]
     rows = [f"| {label}: users that got prediction and explanation | {len(ok)} / {len(results)} |"]
-    for name, values in (("prediction", [r.prediction_s for r in ok]),
-                         ("prediction + explanation", [r.explanation_s for r in ok])):
+    for name, values in (
+        ("prediction", [r.prediction_s for r in ok]),
+        ("prediction + explanation", [r.explanation_s for r in ok]),
+    ):
         if values:
-            rows.append(f"| {label}: {name} latency p50 / p95 / max (s) | {statistics.median(values):.2f} / "
-                        f"{percentile(values, 0.95):.2f} / {max(values):.2f} |")
+            rows.append(
+                f"| {label}: {name} latency p50 / p95 / max (s) | {statistics.median(values):.2f} / "
+                f"{percentile(values, 0.95):.2f} / {max(values):.2f} |"
+            )
     return rows
 
 
-def report(users: int, alone: list[UserResult], results: list[UserResult], sampler: ServerSampler,
-           wall_s: float, load: float) -> str:
+def report(
+    users: int, alone: list[UserResult], results: list[UserResult], sampler: ServerSampler, wall_s: float, load: float
+) -> str:
     lines = [
         "# Browser load test",
         "",
@@ -125,14 +130,19 @@ def report(users: int, alone: list[UserResult], results: list[UserResult], sampl
         *latency_rows(f"{users} users at once", results),
     ]
     if sampler.cpu:
-        lines.append(f"| server CPU, mean / max (% of one core) | {statistics.mean(sampler.cpu):.0f} / {max(sampler.cpu):.0f} |")
+        lines.append(
+            f"| server CPU, mean / max (% of one core) | {statistics.mean(sampler.cpu):.0f} / {max(sampler.cpu):.0f} |"
+        )
         lines.append(f"| server resident memory, max (MB) | {max(sampler.rss_mb):.0f} |")
     lines.append(f"| wall time of the {users} users (s) | {wall_s:.1f} |")
     errors = [r.error for r in (*alone, *results) if r.error]
     if errors:
         lines += ["", "Errors:", *(f"- {e}" for e in errors)]
-    lines += ["", f"Machine: {psutil.cpu_count()} cores, shared by the server and the {users} Chromium pages; "
-              f"1-minute load average before the run {load:.2f}."]
+    lines += [
+        "",
+        f"Machine: {psutil.cpu_count()} cores, shared by the server and the {users} Chromium pages; "
+        f"1-minute load average before the run {load:.2f}.",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -44,7 +44,7 @@ def wait_healthy(url: str, process: subprocess.Popen, deadline: float) -> None:
         if process.poll() is not None:
             raise RuntimeError(f"streamlit exited with status {process.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:  # noqa: S310 - our own http URL
                 if response.status == 200:
                     return
         except OSError:
@@ -56,8 +56,19 @@ def wait_healthy(url: str, process: subprocess.Popen, deadline: float) -> None:
 def streamlit_app(log: IO, timeout_s: float = TIMEOUT_S) -> Iterator[AppServer]:
     """The app served on 127.0.0.1 (its output into `log`), healthy on entry, always stopped on exit."""
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+    ]
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import cache
 
 import torch
+from rnnclf.checkpoints import CHECKPOINT_DIR, CheckpointError, list_checkpoints, load_classifier
 
 from rnnclf.approaches import get_approach
-from rnnclf.checkpoints import CHECKPOINT_DIR, CheckpointError, list_checkpoints, load_classifier
 from rnnclf.classifier import RecurrentTextClassifier
 from rnnclf.data import TEST_PATH, TRAIN_PATH, Split, read_csv
 from rnnclf.models import RecurrentClassifier

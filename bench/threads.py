@@ -56,7 +56,13 @@ def measure(settings: Settings) -> list[Table]:
     with cpu_burner():
         loaded = interleaved(runs, settings.thread_repeats)
     rows = [
-        Row(f"approach1 forward, {n_rows:,} rows, 1 thread, {label}", "s", stats[1], stats[2], stats[2].median / stats[1].median)
+        Row(
+            f"approach1 forward, {n_rows:,} rows, 1 thread, {label}",
+            "s",
+            stats[1],
+            stats[2],
+            stats[2].median / stats[1].median,
+        )
         for label, stats in (("machine as is", idle), ("beside a process burning one core", loaded))
     ]
     return [

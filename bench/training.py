@@ -38,7 +38,11 @@ PARTS = {
 
 
 def _project_epoch(
-    approach: Approach, train: Encoded, val: Encoded, vocab_size: int, sparse: bool = False,
+    approach: Approach,
+    train: Encoded,
+    val: Encoded,
+    vocab_size: int,
+    sparse: bool = False,
     parts: list[dict[str, float]] | None = None,
 ) -> Callable[[], float]:
     """One epoch of the project's own `train_model`, timed by its own per-epoch clock (and split into
@@ -102,7 +106,9 @@ def _optimizer_table(approach: Approach, vocab_size: int, train: Encoded, repeat
     ]
     return Table(
         f"Optimizer step alone ({approach.id}, one {approach.batch_size:,}-row batch, {vocab_size:,}-token vocabulary)",
-        "torch's default Adam", "Speed-up", rows,
+        "torch's default Adam",
+        "Speed-up",
+        rows,
         ("The embedding holds almost all parameters; dense Adam updates every row of it on every step.",),
     )
 
@@ -140,7 +146,9 @@ def measure(settings: Settings) -> list[Table]:
         if first:
             runs["sparse"] = _project_epoch(approach, train_ids, val_ids, len(vocab), True, parts["sparse"])
             for fraction in SCALING:
-                runs[fraction] = _project_epoch(approach, _first(train_ids, round(rows * fraction)), val_ids, len(vocab))
+                runs[fraction] = _project_epoch(
+                    approach, _first(train_ids, round(rows * fraction)), val_ids, len(vocab)
+                )
         # Warm-up rounds for approach1 only: an approach5 epoch is long next to any first-call cost.
         stats = interleaved(runs, settings.train_repeats, settings.train_warmup if first else 0)
         if first:
@@ -150,25 +158,47 @@ def measure(settings: Settings) -> list[Table]:
             speedup = stats["tutorial"].median / stats[key].median
             targeted = first and key == "project"
             comparisons.append(
-                Row(f"{approach_id}: one epoch, {rows:,} rows ({OPTIMIZERS[key]})", "s", stats[key], stats["tutorial"], speedup,
+                Row(
+                    f"{approach_id}: one epoch, {rows:,} rows ({OPTIMIZERS[key]})",
+                    "s",
+                    stats[key],
+                    stats["tutorial"],
+                    speedup,
                     f">= {TARGET_SPEEDUP:g}x" if targeted else "",
-                    speedup >= TARGET_SPEEDUP if targeted and not settings.quick else None)
+                    speedup >= TARGET_SPEEDUP if targeted and not settings.quick else None,
+                )
             )
             if first:
-                measured = parts[key][-settings.train_repeats:]  # the timed runs, not the warm-up
+                measured = parts[key][-settings.train_repeats :]  # the timed runs, not the warm-up
                 for part, label in PARTS.items():
                     values = Stats(tuple(p[part] for p in measured))
-                    split.append(Row(f"{approach_id}, {OPTIMIZERS[key]}: {label}", "s", values,
-                                     ratio=values.median / stats[key].median))
-        comparisons.append(Row(f"{approach_id}: one-off tokenization and encoding (project only, once per run)", "s",
-                               stats["encode"]))
-        notes.append(f"{approach_id}: tokenization and encoding, which the project does once, take as long as "
-                     f"{stats['encode'].median / stats['tutorial'].median:.0%} of the tutorial path's epoch.")
+                    split.append(
+                        Row(
+                            f"{approach_id}, {OPTIMIZERS[key]}: {label}",
+                            "s",
+                            values,
+                            ratio=values.median / stats[key].median,
+                        )
+                    )
+        comparisons.append(
+            Row(f"{approach_id}: one-off tokenization and encoding (project only, once per run)", "s", stats["encode"])
+        )
+        notes.append(
+            f"{approach_id}: tokenization and encoding, which the project does once, take as long as "
+            f"{stats['encode'].median / stats['tutorial'].median:.0%} of the tutorial path's epoch."
+        )
         if first:
             smallest = stats[SCALING[0]]
             for fraction, key in zip((*SCALING, 1.0), (*SCALING, "project")):
-                scaling.append(Row(f"{approach_id}: one epoch, {fraction:.0%} of the rows ({round(rows * fraction):,})",
-                                   "s", stats[key], smallest, stats[key].median / smallest.median))
+                scaling.append(
+                    Row(
+                        f"{approach_id}: one epoch, {fraction:.0%} of the rows ({round(rows * fraction):,})",
+                        "s",
+                        stats[key],
+                        smallest,
+                        stats[key].median / smallest.median,
+                    )
+                )
     return [
         Table(
             "Training: seconds per epoch",
@@ -182,9 +212,14 @@ def measure(settings: Settings) -> list[Table]:
                 *notes,
             ),
         ),
-        Table("Where the time of one training epoch goes (project)", "", "Share of the epoch", split,
-              ("Optimizer steps and forwards are timed with PyTorch's global hooks; the rest is what remains.",),
-              "{:.0%}"),
+        Table(
+            "Where the time of one training epoch goes (project)",
+            "",
+            "Share of the epoch",
+            split,
+            ("Optimizer steps and forwards are timed with PyTorch's global hooks; the rest is what remains.",),
+            "{:.0%}",
+        ),
         steps,
         Table(
             "Scaling: training seconds per epoch vs train rows (approach1, project)",

@@ -156,8 +156,15 @@ def run_ablation(
     for approach in (*references, *approaches):
         folder = finished_run(approach, [scratch / approach.id, Path(root) / approach.id], data_sha, seed)
         if folder is None:
-            folder = run(approach, out=scratch / approach.id, train_path=train_path, test_path=test_path,
-                         seed=seed, threads=threads, progress=progress)
+            folder = run(
+                approach,
+                out=scratch / approach.id,
+                train_path=train_path,
+                test_path=test_path,
+                seed=seed,
+                threads=threads,
+                progress=progress,
+            )
         rows.append(row(approach, folder, known.get(approach.based_on or "")))
         print(f"{approach.id}: val {rows[-1]['val_accuracy']:.2%}  test {rows[-1]['test_accuracy']:.2%}", flush=True)
     train_split, val_split = load_train_val(train_path, seed=seed)
@@ -215,12 +222,17 @@ def _conclusion(report: dict) -> list[str]:
     ]
     if improved:
         best = max(improved, key=lambda r: r["val_accuracy"])
-        lines += ["", f"Best recurrent variant by validation accuracy: **{best['id']}**, "
-                  f"val {best['val_accuracy']:.2%}, test {best['test_accuracy']:.2%}."]
+        lines += [
+            "",
+            f"Best recurrent variant by validation accuracy: **{best['id']}**, "
+            f"val {best['val_accuracy']:.2%}, test {best['test_accuracy']:.2%}.",
+        ]
         if report["baseline"]:
             gap = 100 * (best["test_accuracy"] - report["baseline"]["test_accuracy"])
-            lines[-1] += (f" TF-IDF + logistic regression: val {report['baseline']['val_accuracy']:.2%}, "
-                          f"test {report['baseline']['test_accuracy']:.2%} ({gap:+.2f} points for the recurrent model).")
+            lines[-1] += (
+                f" TF-IDF + logistic regression: val {report['baseline']['val_accuracy']:.2%}, "
+                f"test {report['baseline']['test_accuracy']:.2%} ({gap:+.2f} points for the recurrent model)."
+            )
     return lines
 
 

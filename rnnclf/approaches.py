@@ -117,17 +117,28 @@ def _variant(based_on: Approach, id: str, title: str, **changes) -> Approach:
 # (`python -m rnnclf ablation` trains them all and writes the table).
 _packed = _variant(TUTORIAL[1], "rnn_packed", "RNN (relu), read at the last real token", readout="last_token")
 _schedule = _variant(
-    _packed, "rnn_sched", "RNN (relu), last real token, schedule: batch 128, lr 5e-3 halved on plateau, early stop",
-    match_tutorial_steps=False, epochs=8, batch_size=128, lr=5e-3, patience=2, lr_plateau_factor=0.5,
+    _packed,
+    "rnn_sched",
+    "RNN (relu), last real token, schedule: batch 128, lr 5e-3 halved on plateau, early stop",
+    match_tutorial_steps=False,
+    epochs=8,
+    batch_size=128,
+    lr=5e-3,
+    patience=2,
+    lr_plateau_factor=0.5,
 )
 _gru = _variant(_schedule, "gru_sched", "GRU, last real token, schedule", layers=(Recurrent(hidden=50, cell="gru"),))
 _bigru = _variant(
-    _gru, "bigru", "Bidirectional GRU, final states of both directions",
+    _gru,
+    "bigru",
+    "Bidirectional GRU, final states of both directions",
     layers=(Recurrent(hidden=50, cell="gru", bidirectional=True),),
 )
 _bigru_max = _variant(_bigru, "bigru_max", "Bidirectional GRU, max over time", readout="max")
 _window = _variant(_bigru_max, "bigru_max_w80", "Bidirectional GRU, max over time, 80 tokens", max_tokens=80)
-_wide = _variant(_window, "bigru_max_e100", "Bidirectional GRU, max over time, 80 tokens, 100-d embeddings", embed_dim=100)
+_wide = _variant(
+    _window, "bigru_max_e100", "Bidirectional GRU, max over time, 80 tokens, 100-d embeddings", embed_dim=100
+)
 _dropout = _variant(
     _wide, "bigru_max_drop", "Bidirectional GRU, max over time, 80 tokens, 100-d embeddings, dropout 0.3", dropout=0.3
 )
@@ -147,11 +158,19 @@ IMPROVED: tuple[Approach, ...] = (
     _wide,
     _dropout,
     _variant(_dropout, "bigru_max_drop5", "Bidirectional GRU, max over time, dropout 0.5", dropout=0.5),
-    _variant(_dropout, "bigru_max_tokdrop", "Bidirectional GRU, max over time, dropout 0.3, 10 % of tokens dropped",
-             token_dropout=0.1),
+    _variant(
+        _dropout,
+        "bigru_max_tokdrop",
+        "Bidirectional GRU, max over time, dropout 0.3, 10 % of tokens dropped",
+        token_dropout=0.1,
+    ),
     _frequent,
-    _variant(_frequent, "bigru_max_mf2_tokdrop", "Bidirectional GRU, max over time, dropout 0.3, words seen twice or "
-             "more, 10 % of tokens dropped", token_dropout=0.1),
+    _variant(
+        _frequent,
+        "bigru_max_mf2_tokdrop",
+        "Bidirectional GRU, max over time, dropout 0.3, words seen twice or more, 10 % of tokens dropped",
+        token_dropout=0.1,
+    ),
 )
 
 APPROACHES: dict[str, Approach] = {a.id: a for a in (*TUTORIAL, *IMPROVED)}

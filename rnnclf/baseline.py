@@ -27,7 +27,16 @@ from .data import TEST_PATH, TRAIN_PATH, load_train_val, relative
 from .evaluate import final_metrics
 from .records import TFIDF_LR, CheckpointConfig, SearchStep, TfidfSpec, TrainingRecord
 from .runtime import configure_threads, library_versions
-from .storage import CHECKPOINT_DIR, PREDICTIONS, WEIGHTS, CheckpointError, Folder, predictions_bytes, publish, sha256_file
+from .storage import (
+    CHECKPOINT_DIR,
+    PREDICTIONS,
+    WEIGHTS,
+    CheckpointError,
+    Folder,
+    predictions_bytes,
+    publish,
+    sha256_file,
+)
 from .text import tokenize
 
 TITLE = "TF-IDF + logistic regression (baseline)"
@@ -194,12 +203,14 @@ def run(
         with threadpool_limits(threads):
             model = LogisticRegression(C=c, max_iter=1000).fit(train_features, train_split.labels)
         models.append(model)
-        search.append(SearchStep(
-            C=c,
-            val_accuracy=float(model.score(val_features, val_split.labels)),
-            iterations=int(model.n_iter_.max()),
-            seconds=time.perf_counter() - fit_start,
-        ))
+        search.append(
+            SearchStep(
+                C=c,
+                val_accuracy=float(model.score(val_features, val_split.labels)),
+                iterations=int(model.n_iter_.max()),
+                seconds=time.perf_counter() - fit_start,
+            )
+        )
         if log:
             print(f"{TFIDF_LR} C={c:g}: val acc {search[-1].val_accuracy:.2%} ({search[-1].seconds:.0f}s)", flush=True)
     best = max(range(len(models)), key=lambda i: search[i].val_accuracy)  # ties: the first, most regularized

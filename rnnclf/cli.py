@@ -49,8 +49,13 @@ def _test_accuracy(folder: Path) -> float:
 def cmd_baseline(args: argparse.Namespace) -> int:
     from .baseline import run  # imports scikit-learn only when training the baseline
 
-    folder = run(out=Path(args.out) if args.out else None, train_path=Path(args.train), test_path=Path(args.test),
-                 seed=args.seed, max_rows=args.max_rows)
+    folder = run(
+        out=Path(args.out) if args.out else None,
+        train_path=Path(args.train),
+        test_path=Path(args.test),
+        seed=args.seed,
+        max_rows=args.max_rows,
+    )
     print(f"{folder.name}: test accuracy {_test_accuracy(folder):.2%}, saved to {folder}")
     return 0
 
@@ -73,8 +78,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             raise UsageError("--store keeps predictions for the committed test split only; drop --data")
         if metrics.accuracy != checkpoint.test_accuracy:
             stored = "none" if checkpoint.test_accuracy is None else f"{checkpoint.test_accuracy:.4%}"
-            raise UsageError(f"re-evaluation gives {metrics.accuracy:.4%}, metrics.json says "
-                             f"{stored}: not storing predictions that disagree")
+            raise UsageError(
+                f"re-evaluation gives {metrics.accuracy:.4%}, metrics.json says "
+                f"{stored}: not storing predictions that disagree"
+            )
         republish(checkpoint.folder, {PREDICTIONS: predictions_bytes(probabilities)})
     print(json.dumps(asdict(metrics), indent=2) if args.json else format_report(checkpoint.name, metrics))
     return 0
@@ -90,8 +97,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
         classifier = load_classifier(name)
         probabilities = classifier.predict_proba([args.text])[0]
         label = classifier.classes[int(probabilities.argmax())]
-        results.append({"checkpoint": classifier.name, "label": label,
-                        "probabilities": dict(zip(classifier.classes, map(float, probabilities)))})
+        results.append(
+            {
+                "checkpoint": classifier.name,
+                "label": label,
+                "probabilities": dict(zip(classifier.classes, map(float, probabilities))),
+            }
+        )
     if args.json:
         print(json.dumps(results[0] if len(results) == 1 else results))
         return 0
@@ -114,8 +126,11 @@ def predict_file(args: argparse.Namespace) -> int:
     table = score(frame, column, classifiers)
     if args.output:
         table.to_csv(args.output, index=False)
-        print(f"scored {len(table)} rows (column {column!r}) with {', '.join(c.name for c in classifiers)}"
-              f" -> {args.output}", file=sys.stderr)
+        print(
+            f"scored {len(table)} rows (column {column!r}) with {', '.join(c.name for c in classifiers)}"
+            f" -> {args.output}",
+            file=sys.stderr,
+        )
     else:
         table.to_csv(sys.stdout, index=False)
     return 0
@@ -141,8 +156,9 @@ def summary_table(rows: list[SummaryRow], markdown: bool) -> str:
     """The summary rows as aligned text, or as a Markdown table for reports."""
     header = [title for _, title, _ in SUMMARY_COLUMNS]
     cells = [
-        [r.checkpoint, f"ERROR: {r.error}", *[""] * (len(header) - 2)] if r.error else
-        [_cell(getattr(r, key), fmt) for key, _, fmt in SUMMARY_COLUMNS]
+        [r.checkpoint, f"ERROR: {r.error}", *[""] * (len(header) - 2)]
+        if r.error
+        else [_cell(getattr(r, key), fmt) for key, _, fmt in SUMMARY_COLUMNS]
         for r in rows
     ]
     if markdown:
@@ -166,8 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     train = sub.add_parser("train", help="train approaches and publish their checkpoints")
-    train.add_argument("--approach", nargs="+", required=True, choices=sorted(APPROACHES), metavar="APPROACH",
-                       help=f"one or more of: {', '.join(APPROACHES)}")
+    train.add_argument(
+        "--approach",
+        nargs="+",
+        required=True,
+        choices=sorted(APPROACHES),
+        metavar="APPROACH",
+        help=f"one or more of: {', '.join(APPROACHES)}",
+    )
     train.add_argument("--train", default=str(TRAIN_PATH), help="training CSV (3- or 2-column, .gz ok)")
     train.add_argument("--test", default=str(TEST_PATH), help="test CSV for the final metrics")
     train.add_argument("--epochs", type=int, help="default: the tutorial's number of optimizer steps")
@@ -188,8 +210,13 @@ def build_parser() -> argparse.ArgumentParser:
     bl.set_defaults(func=cmd_baseline)
 
     ab = sub.add_parser("ablation", help="train every improved approach; write reports/ablation.md and .json")
-    ab.add_argument("--publish", type=int, default=0, metavar="N",
-                    help="copy the N variants with the best validation accuracy into checkpoints/")
+    ab.add_argument(
+        "--publish",
+        type=int,
+        default=0,
+        metavar="N",
+        help="copy the N variants with the best validation accuracy into checkpoints/",
+    )
     ab.add_argument("--threads", type=int, help="torch intra-op threads (default 1, or RNNCLF_THREADS)")
     ab.add_argument("--quiet", action="store_true", help="no progress bars")
     ab.set_defaults(func=cmd_ablation)
@@ -198,8 +225,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--checkpoint", required=True, help="name under checkpoints/ or a folder path")
     ev.add_argument("--data", default=str(TEST_PATH))
     ev.add_argument("--json", action="store_true")
-    ev.add_argument("--store", action="store_true",
-                    help="store the test-split probabilities beside the checkpoint (for the error explorer)")
+    ev.add_argument(
+        "--store",
+        action="store_true",
+        help="store the test-split probabilities beside the checkpoint (for the error explorer)",
+    )
     ev.set_defaults(func=cmd_evaluate)
 
     pr = sub.add_parser("predict", help="classify a text, or every row of a CSV")

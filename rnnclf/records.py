@@ -144,7 +144,9 @@ class CheckpointConfig:
             raise RecordError(f"unknown kind {kind!r}")
         try:
             return _build(
-                cls, data, model=SPECS[kind].from_dict(data["model"]),
+                cls,
+                data,
+                model=SPECS[kind].from_dict(data["model"]),
                 training=TrainingRecord.from_dict(data["training"]),
             )
         except (KeyError, TypeError) as error:
@@ -175,7 +177,8 @@ class TestMetrics:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TestMetrics:
         return _build(
-            cls, data,
+            cls,
+            data,
             per_class=tuple(_build(ClassScores, _renamed(c, "class", "name")) for c in data["per_class"]),
             confusion=tuple(tuple(row) for row in data["confusion"]),
             classes=tuple(data["classes"]),
@@ -208,7 +211,8 @@ class Metrics:
         data = {**data, "format": FORMAT}  # format 1 differs only in lacking the key
         try:
             return _build(
-                cls, data,
+                cls,
+                data,
                 test=TestMetrics.from_dict(data["test"]) if data.get("test") else None,
                 history=tuple(_build(EpochRecord, h) for h in data.get("history", ())),
             )
@@ -249,4 +253,3 @@ def _upgrade_config(data: Mapping[str, Any]) -> dict[str, Any]:
         "weights_dtype": data.get("weights_dtype"),
     }
     return {**common, "title": data.get("title"), "model": model}
-

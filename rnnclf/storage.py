@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -83,7 +83,9 @@ class Folder:
         except FileNotFoundError:
             raise CheckpointError(f"checkpoint {self.name!r}: {MANIFEST} is missing") from None
         except (ValueError, KeyError, TypeError):
-            raise CheckpointError(f"checkpoint {self.name!r}: {MANIFEST} is not valid JSON with a 'files' map") from None
+            raise CheckpointError(
+                f"checkpoint {self.name!r}: {MANIFEST} is not valid JSON with a 'files' map"
+            ) from None
         if not isinstance(files, dict):
             raise CheckpointError(f"checkpoint {self.name!r}: {MANIFEST} is not valid JSON with a 'files' map")
         for required in REQUIRED:
@@ -189,8 +191,9 @@ def publish(folder: Path, files: Mapping[str, bytes], config: Mapping, metrics: 
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def republish(folder: Path, replace: Mapping[str, bytes], config: Mapping | None = None,
-              metrics: Mapping | None = None) -> None:
+def republish(
+    folder: Path, replace: Mapping[str, bytes], config: Mapping | None = None, metrics: Mapping | None = None
+) -> None:
     """Publish an existing checkpoint again with some files replaced (each kept file re-verified)."""
     source = Folder(folder)
     kept = {name: source.read(name) for name in source.manifest if name not in (CONFIG, METRICS, *replace)}
@@ -236,4 +239,3 @@ def write_once(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
-

@@ -144,7 +144,8 @@ def train_model(
             break
         else:
             scale_learning_rate(optimizers, approach.lr_plateau_factor)
-    assert best_state is not None
+    if best_state is None:
+        raise ValueError("training ran no epoch: epochs must be at least 1")
     model.load_state_dict(best_state)
     model.eval()
     return TrainResult(model, len(history), best_epoch, steps, time.perf_counter() - started, history)

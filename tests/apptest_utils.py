@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rnnclf.checkpoints import CHECKPOINT_DIR
 from streamlit.testing.v1 import AppTest
 
 from rnnclf import list_checkpoints
-from rnnclf.checkpoints import CHECKPOINT_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60  # seconds per script run: the CPU may be shared with training

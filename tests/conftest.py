@@ -8,10 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rnnclf.checkpoints import CHECKPOINT_DIR
 
 from rnnclf import list_checkpoints
 from rnnclf.approaches import get_approach
-from rnnclf.checkpoints import CHECKPOINT_DIR
 from rnnclf.data import TRAIN_PATH, read_csv
 from rnnclf.runtime import configure_threads
 
@@ -40,7 +40,9 @@ def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory, tiny_csv: Path) ->
 
     approach = dataclasses.replace(get_approach("approach1"), batch_size=64, lr=3e-3)
     root = tmp_path_factory.mktemp("checkpoints")
-    return run(approach, out=root / "tiny", train_path=tiny_csv, test_path=tiny_csv, epochs=8, progress=False, log=False)
+    return run(
+        approach, out=root / "tiny", train_path=tiny_csv, test_path=tiny_csv, epochs=8, progress=False, log=False
+    )
 
 
 @pytest.fixture

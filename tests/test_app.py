@@ -11,12 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from apptest_utils import SHIPPED, enter, messages, open_view, pick, start
+from rnnclf.checkpoints import CHECKPOINT_DIR
 from streamlit.testing.v1 import AppTest
 
 from app import highlight
-
 from rnnclf import load_classifier, summary_rows
-from rnnclf.checkpoints import CHECKPOINT_DIR
 from rnnclf.data import CLASSES, TEST_PATH, read_csv
 from rnnclf.explain import Piece
 
@@ -66,7 +65,14 @@ def test_starts_clean_and_lists_every_checkpoint() -> None:
     at = start()
     assert shown_checkpoints(at) == SHIPPED
     assert [tab.label.split()[-1] for tab in at.tabs] == [
-        "Probe", "Explain", "Compare", "Batch", "Evaluate", "Errors", "Disagreements", "Summary"
+        "Probe",
+        "Explain",
+        "Compare",
+        "Batch",
+        "Evaluate",
+        "Errors",
+        "Disagreements",
+        "Summary",
     ]
     assert "Type or paste a news text" in messages(at)
 

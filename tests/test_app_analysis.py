@@ -14,7 +14,6 @@ from apptest_utils import ROOT, SHIPPED, messages, open_view, pick, rerun, start
 from streamlit.testing.v1 import AppTest
 
 from app.errors import PAGE_SIZE
-
 from rnnclf import load_classifier
 from rnnclf.batch import MAX_BYTES
 from rnnclf.data import CLASSES, TEST_PATH, read_csv
@@ -75,7 +74,8 @@ def test_error_explorer_starts_on_the_commonest_mistake_most_confident_first(spl
     np.fill_diagonal(confusion, -1)
     true, predicted = np.unravel_index(confusion.argmax(), confusion.shape)
     assert (at.selectbox(key="errors_true").value, at.selectbox(key="errors_predicted").value) == (
-        CLASSES[true], CLASSES[predicted]
+        CLASSES[true],
+        CLASSES[predicted],
     )
     probabilities = split_probabilities(classifier, split)
     shown = [int(str(b.key).removeprefix("errors_load_")) for b in load_buttons(at)]
@@ -177,7 +177,7 @@ def test_pasted_lines_are_scored() -> None:
 
 
 def test_an_uploaded_csv_is_scored_by_each_chosen_checkpoint() -> None:
-    data = "id,headline\n1,Stocks fell on Wall Street\n2,\n3,The Yankees won the pennant\n".encode()
+    data = b"id,headline\n1,Stocks fell on Wall Street\n2,\n3,The Yankees won the pennant\n"
     at = upload(batch("Upload a CSV"), "news.csv", data)
     assert at.selectbox(key="batch_column").options == ["id", "headline"]
     assert at.selectbox(key="batch_column").value == "headline"  # guessed: the longest values

@@ -7,13 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from rnnclf.checkpoints import write_manifest
 from safetensors.torch import save_file
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from rnnclf import CheckpointError, load_classifier, summary_rows
 from rnnclf.baseline import TfidfLogisticClassifier, make_vectorizer, ngrams, run
-from rnnclf.checkpoints import write_manifest
 from rnnclf.data import read_csv, train_val_split
 from rnnclf.text import tokenize
 
@@ -103,8 +103,10 @@ def test_weights_without_terms_are_a_clear_error(checkpoint: Path, tmp_path: Pat
     """Even re-hashed into the manifest, weights that do not make a baseline are refused by name."""
     folder = tmp_path / "tfidf_lr"
     shutil.copytree(checkpoint, folder)
-    save_file({"idf": torch.ones(3), "coef": torch.zeros(4, 3), "intercept": torch.zeros(4)},
-              str(folder / "model.safetensors"))
+    save_file(
+        {"idf": torch.ones(3), "coef": torch.zeros(4, 3), "intercept": torch.zeros(4)},
+        str(folder / "model.safetensors"),
+    )
     write_manifest(folder)
     with pytest.raises(CheckpointError, match="'tfidf_lr': not a usable tfidf_lr checkpoint"):
         load_classifier(folder)

@@ -28,18 +28,29 @@ def test_quick_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "RESULTS.md"
     result = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-4000:]
     document = out.read_text(encoding="utf-8")
-    for title in ("Training: seconds per epoch", "LIME: seconds for one explanation", "Prediction", "Threads", "Scaling"):
+    for title in (
+        "Training: seconds per epoch",
+        "LIME: seconds for one explanation",
+        "Prediction",
+        "Threads",
+        "Scaling",
+    ):
         assert f"### {title}" in document
     if (ROOT / "streamlit_app.py").exists() and Path("/usr/bin/chromium").exists():
         assert "### App" in document and "first rendered prediction" in document
     assert document in result.stdout
 
 
-def test_prediction_chunks_change_no_prediction(tiny_checkpoint: Path, tiny_csv: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_prediction_chunks_change_no_prediction(
+    tiny_checkpoint: Path, tiny_csv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Rows scored in chunks (PREDICT_BATCH) get the probabilities they get in one pass, up to float32
     rounding: matrix kernels may sum a chunk of a few rows in another order (README, Determinism)."""
     classifier = load_classifier(tiny_checkpoint)
@@ -56,7 +67,10 @@ def test_project_adam_trains_bitwise_like_torch_default() -> None:
     approach = get_approach("approach1")
     ids, lengths, labels = torch.randint(0, 500, (64, 25)), torch.full((64,), 25), torch.randint(0, 4, (64,))
     weights = []
-    for make in (lambda m: make_optimizers(m, approach.lr, sparse=False), lambda m: [torch.optim.Adam(m.parameters(), lr=approach.lr)]):
+    for make in (
+        lambda m: make_optimizers(m, approach.lr, sparse=False),
+        lambda m: [torch.optim.Adam(m.parameters(), lr=approach.lr)],
+    ):
         torch.manual_seed(0)
         model = RecurrentClassifier(approach, 500)
         optimizers = make(model)

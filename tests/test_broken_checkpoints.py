@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import torch
+from rnnclf.checkpoints import write_manifest
 from safetensors.torch import save_file
 
 from rnnclf import CheckpointError, list_checkpoints, load_classifier
-from rnnclf.checkpoints import write_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,7 +96,10 @@ def test_cli_exits_nonzero_with_the_message(checkpoint: Path):
     flip_bytes(checkpoint)
     result = subprocess.run(
         [sys.executable, "-m", "rnnclf", "predict", "--checkpoint", str(checkpoint), "--text", "oil prices"],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
     assert result.returncode == 1
     assert "checkpoint 'broken'" in result.stderr and "Traceback" not in result.stderr

@@ -7,7 +7,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def rnnclf(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "rnnclf", *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "rnnclf", *args], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
 
 
 def test_predict_json(tiny_checkpoint: Path):
@@ -64,7 +66,12 @@ def test_batch_predict_csv(tiny_checkpoint: Path, tmp_path: Path):
 
     table = pd.read_csv(out, keep_default_na=False)
     assert list(table["id"]) == [1, 2, 3]
-    assert table["tiny label"].tolist()[1] == "" and table["tiny label"].tolist()[0] in ("World", "Sports", "Business", "Sci/Tech")
+    assert table["tiny label"].tolist()[1] == "" and table["tiny label"].tolist()[0] in (
+        "World",
+        "Sports",
+        "Business",
+        "Sci/Tech",
+    )
     probabilities = table[[f"tiny P({c})" for c in ("World", "Sports", "Business", "Sci/Tech")]]
     assert abs(float(probabilities.iloc[0].astype(float).sum()) - 1) < 1e-5
 

@@ -31,7 +31,9 @@ def test_equals_lime_text_explainer_on_the_same_seed(classifier):
         random_state=7,
         feature_selection=FEATURE_SELECTION,
     )
-    reference = lime.explain_instance(CLEAN, classifier.predict_proba, labels=[ours.label], num_features=8, num_samples=800)
+    reference = lime.explain_instance(
+        CLEAN, classifier.predict_proba, labels=[ours.label], num_features=8, num_samples=800
+    )
     theirs = reference.as_list(label=ours.label)
     assert [w for w, _ in ours.top] == [w for w, _ in theirs]
     assert np.allclose([x for _, x in ours.top], [x for _, x in theirs], atol=1e-6)

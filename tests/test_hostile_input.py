@@ -26,7 +26,7 @@ HOSTILE = {
     "control characters": "oil\x00prices\x07rise\x1b[31m red \x7f",
     "lone surrogates": "oil \ud800 prices \udfff rise",
     "script tag": "<script>alert(1)</script> Shares fell",
-    "img onerror": '<img src=x onerror=alert(1)> Team wins',
+    "img onerror": "<img src=x onerror=alert(1)> Team wins",
     "javascript link": "[click](javascript:alert(1)) javascript:alert(1)",
     "markdown and latex": "**bold** _it_ $x^2$ :red[alert] # Heading `code`",
     "all unknown words": "qzxv wqrtp zzzyx vbnmq",
@@ -78,7 +78,9 @@ def test_cli_predicts_odd_text(tiny_checkpoint, case):
     text = CLI_TEXTS[case]
     result = subprocess.run(
         [sys.executable, "-m", "rnnclf", "predict", "--checkpoint", str(tiny_checkpoint), "--text", text, "--json"],
-        capture_output=True, cwd=ROOT, timeout=120,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["label"] in ("World", "Sports", "Business", "Sci/Tech")

@@ -12,8 +12,8 @@ from rnnclf.ablation import describe_change, markdown, run_ablation
 from rnnclf.approaches import APPROACHES, IMPROVED, TUTORIAL, Approach, get_approach
 from rnnclf.data import read_csv
 from rnnclf.models import RecurrentClassifier
-from rnnclf.train import Encoded, default_epochs, train_model
 from rnnclf.text import Vocab, tokenize
+from rnnclf.train import Encoded, default_epochs, train_model
 
 VOCAB = 100
 PACKED = [a for a in IMPROVED if a.readout != "last_step"]
@@ -102,10 +102,20 @@ def test_early_stopping_stops_after_patience_epochs_without_gain(tiny_csv: Path)
 def test_tiny_improved_training_and_ablation(tiny_csv: Path, tmp_path: Path):
     """Two short variants on 2,000 rows: trained, tabled, reused on a rerun, loadable, better than chance."""
     first = dataclasses.replace(get_approach("gru_sched"), id="t_gru", based_on=None, epochs=3, batch_size=64)
-    second = dataclasses.replace(first, id="t_bigru_max", based_on="t_gru", readout="max",
-                                 layers=(dataclasses.replace(first.layers[0], bidirectional=True),))
-    options = dict(scratch=tmp_path / "runs", report_dir=tmp_path / "reports", root=tmp_path / "none",
-                   train_path=tiny_csv, test_path=tiny_csv)
+    second = dataclasses.replace(
+        first,
+        id="t_bigru_max",
+        based_on="t_gru",
+        readout="max",
+        layers=(dataclasses.replace(first.layers[0], bidirectional=True),),
+    )
+    options = dict(
+        scratch=tmp_path / "runs",
+        report_dir=tmp_path / "reports",
+        root=tmp_path / "none",
+        train_path=tiny_csv,
+        test_path=tiny_csv,
+    )
     report = run_ablation([first, second], **options)
     rows = {r["id"]: r for r in report["variants"]}
     assert list(rows) == ["t_gru", "t_bigru_max"]

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rnnclf.checkpoints import publish, sha256_file
 
 from rnnclf import list_checkpoints, load_classifier
-from rnnclf.checkpoints import publish, sha256_file
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = ["Oil prices rise as stocks fall", "The team won the final"]
@@ -27,9 +27,27 @@ def previous_checkpoint(tiny_checkpoint: Path, root: Path) -> dict[str, str]:
 
 def start_training(root: Path, data: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "rnnclf", "train", "--approach", "approach1", "--train", str(data),
-         "--test", str(data), "--epochs", "500", "--out", str(root), "--quiet"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "rnnclf",
+            "train",
+            "--approach",
+            "approach1",
+            "--train",
+            str(data),
+            "--test",
+            str(data),
+            "--epochs",
+            "500",
+            "--out",
+            str(root),
+            "--quiet",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 

@@ -18,8 +18,13 @@ def test_load_test_command_runs_end_to_end(tmp_path: Path) -> None:
             pytest.fail("/usr/bin/chromium is missing")
         pytest.skip("/usr/bin/chromium is missing: install Debian's chromium package")
     out = tmp_path / "load.md"
-    result = subprocess.run([sys.executable, "-m", "bench.load", "--users", "2", "--out", str(out)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=400)
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.load", "--users", "2", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     report = out.read_text()
     assert "| 1 user alone: users that got prediction and explanation | 1 / 1 |" in report

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from rnnclf.checkpoints import CHECKPOINT_DIR, load_predictions
 
 from rnnclf import list_checkpoints, load_classifier, summary_rows
-from rnnclf.checkpoints import CHECKPOINT_DIR, load_predictions
 from rnnclf.data import TEST_PATH, read_csv
 from rnnclf.evaluate import evaluate
 

@@ -16,7 +16,17 @@ def test_golden_cases_match_torchtext_exactly():
 
 def test_tutorial_example():
     assert tokenize("Hello how are you?, Welcome to CoderzColumn!!") == [
-        "hello", "how", "are", "you", "?", ",", "welcome", "to", "coderzcolumn", "!", "!",
+        "hello",
+        "how",
+        "are",
+        "you",
+        "?",
+        ",",
+        "welcome",
+        "to",
+        "coderzcolumn",
+        "!",
+        "!",
     ]
 
 

@@ -95,7 +95,10 @@ def test_training_is_deterministic(tiny_csv: Path):
     vocab = build_vocab(tokens)
     encoded = Encoded.from_tokens(tokens, data.labels[:600], vocab, 25)
     approach = dataclasses.replace(get_approach("approach1"), batch_size=128)
-    runs = [train_model(approach, encoded, encoded, len(vocab), epochs=2, seed=5, progress=False, log=False) for _ in range(2)]
+    runs = [
+        train_model(approach, encoded, encoded, len(vocab), epochs=2, seed=5, progress=False, log=False)
+        for _ in range(2)
+    ]
     first, second = (r.model.state_dict() for r in runs)
     assert all(torch.equal(first[k], second[k]) for k in first)
     assert runs[0].history[-1]["train_loss"] == runs[1].history[-1]["train_loss"]
