@@ -11,6 +11,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from rnnclf.records import EpochRecord
+
 from .highlight import AGAINST, TOWARD
 
 BLUE, ORANGE, GREY = "rgb({},{},{})".format(*TOWARD), "rgb({},{},{})".format(*AGAINST), "rgb(170,178,189)"
@@ -154,16 +156,16 @@ def confusion_picker(
     return fig
 
 
-def training_curves(history: Sequence[dict], best_epoch: int | None) -> go.Figure:
+def training_curves(history: Sequence[EpochRecord], best_epoch: int | None) -> go.Figure:
     """Loss (train and validation) and validation accuracy per epoch, the kept epoch marked."""
-    epochs = [h.get("epoch") for h in history]
+    epochs = [h.epoch for h in history]
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Validation accuracy"))
     for key, name, colour in (("train_loss", "train loss", BLUE), ("val_loss", "validation loss", ORANGE)):
-        fig.add_trace(go.Scatter(x=epochs, y=[h.get(key) for h in history], name=name, line_color=colour), 1, 1)
+        fig.add_trace(go.Scatter(x=epochs, y=[getattr(h, key) for h in history], name=name, line_color=colour), 1, 1)
     fig.add_trace(
         go.Scatter(
             x=epochs,
-            y=[h.get("val_accuracy") for h in history],
+            y=[h.val_accuracy for h in history],
             name="validation accuracy",
             line_color=BLUE,
             showlegend=False,
@@ -193,7 +195,7 @@ def training_curves(history: Sequence[dict], best_epoch: int | None) -> go.Figur
 def accuracy_vs_tutorial(
     names: Sequence[str], ours: Sequence[float | None], tutorial: Sequence[float | None]
 ) -> go.Figure:
-    """Test accuracy next to the tutorial's reported figure, in %."""
+    """Test accuracy next to the tutorial's reported figure (fractions, shown in %)."""
     fig = go.Figure()
     for values, label, colour in ((ours, "test accuracy (ours)", BLUE), (tutorial, "tutorial's reported", GREY)):
         fig.add_trace(
@@ -202,9 +204,9 @@ def accuracy_vs_tutorial(
                 y=values,
                 name=label,
                 marker_color=colour,
-                text=[f"{v:.2f}" if _is_number(v) else "" for v in values],
+                text=[f"{v:.2%}" if _is_number(v) else "" for v in values],
                 textposition="outside",
             )
         )
-    fig.update_yaxes(title="%", rangemode="tozero")
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     return _layout(fig, 340, barmode="group", legend=dict(orientation="h", y=1.12))

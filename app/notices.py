@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnnclf import Classifier
+from rnnclf import Checkpoint, Classifier
 from rnnclf.text import tokenize
 
 from .safe import literal
 from .state import Loaded
 
 
-def usable(loaded: Loaded) -> Classifier | None:
-    """The classifier, or None after showing why this checkpoint cannot be used."""
-    if loaded.classifier is None:
+def usable(loaded: Loaded) -> Checkpoint | None:
+    """The checkpoint, or None after showing why it cannot be used."""
+    if loaded.checkpoint is None:
         st.error(literal(loaded.error or ""), icon=":material/block:", title=f"{literal(loaded.name)} cannot be used")
-    return loaded.classifier
+    return loaded.checkpoint
 
 
 def reading_notes(classifier: Classifier, text: str) -> None:

@@ -1,4 +1,5 @@
-"""The sidebar: which checkpoint the single-model views show, and the LIME settings."""
+"""The sidebar: which checkpoint the single-model views show, and the LIME settings; and the `Context`
+the entrypoint hands every page (a page script reads it with `context()`)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from dataclasses import dataclass
 import streamlit as st
 
 from rnnclf.explain import DEFAULT_FEATURES, DEFAULT_SAMPLES, MAX_SAMPLES
+from rnnclf.registry import SummaryRow
 
+from .links import CHECKPOINT
 from .safe import literal
 
 MIN_SAMPLES = 100
 MAX_FEATURES = 30
+CONTEXT_KEY = "context"
 
 
 @dataclass(frozen=True)
@@ -21,20 +25,34 @@ class LimeSettings:
     features: int
 
 
-def _caption(row: dict) -> str:
-    if "error" in row:
-        return f"{literal(row['checkpoint'])} · :red[cannot be loaded]"
-    accuracy = row.get("test_accuracy")
-    score = f"test accuracy **{accuracy:.2f} %**" if accuracy is not None else "no test accuracy stored"
-    return f"{literal(row['checkpoint'])} · {score}"
+@dataclass(frozen=True)
+class Context:
+    """What every view needs from the page around it."""
+
+    selected: str  # the checkpoint the single-model views show
+    names: tuple[str, ...]  # every checkpoint, broken ones too
+    rows: tuple[SummaryRow, ...]
+    lime: LimeSettings
 
 
-def checkpoint_picker(rows: Sequence[dict], root: str) -> str | None:
+def context() -> Context:
+    """The context of this run, set by the entrypoint before the page runs."""
+    return st.session_state[CONTEXT_KEY]
+
+
+def _caption(row: SummaryRow) -> str:
+    if row.error:
+        return f"{literal(row.checkpoint)} · :red[cannot be loaded]"
+    score = f"test accuracy **{row.test_accuracy:.2%}**" if row.test_accuracy is not None else "no test accuracy stored"
+    return f"{literal(row.checkpoint)} · {score}"
+
+
+def checkpoint_picker(rows: Sequence[SummaryRow], root: str) -> str | None:
     """Every checkpoint with its title and test accuracy; the chosen one feeds the single-model views."""
     if not rows:
         st.error(f"No checkpoints found under {literal(root)}.", icon=":material/folder_off:")
         return None
-    titles = {row["checkpoint"]: row.get("title") or row["checkpoint"] for row in rows}
+    titles = {row.checkpoint: row.title or row.checkpoint for row in rows}
     shared = {title for title in titles.values() if list(titles.values()).count(title) > 1}
     labels = {name: f"{title} ({name})" if title in shared else title for name, title in titles.items()}
     return st.radio(
@@ -42,7 +60,7 @@ def checkpoint_picker(rows: Sequence[dict], root: str) -> str | None:
         list(labels),
         format_func=lambda name: literal(labels[name]),  # unique: the radio tells options apart by label
         captions=[_caption(row) for row in rows],
-        key="checkpoint",
+        key=CHECKPOINT,
     )
 
 

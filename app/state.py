@@ -15,13 +15,13 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
-from rnnclf.checkpoints import CHECKPOINT_DIR
 
-from rnnclf import CheckpointError, Classifier, list_checkpoints, load_classifier, summary_rows
+from rnnclf import Checkpoint, CheckpointError, list_checkpoints, load_checkpoint
 from rnnclf.data import TEST_PATH, DataError, Split, read_csv
-from rnnclf.evaluate import split_probabilities
 from rnnclf.explain import Explanation, explain
+from rnnclf.registry import SummaryRow, summary_row
 from rnnclf.runtime import configure_threads
+from rnnclf.storage import CHECKPOINT_DIR
 
 ROOT_ENV = "RNNCLF_CHECKPOINTS"  # another checkpoints folder (tests point it at a temporary one)
 LIME_SEED = 0  # one fixed seed: the same request always gives the same explanation
@@ -53,10 +53,10 @@ configure_threads()
 
 @dataclass(frozen=True)
 class Loaded:
-    """A checkpoint as the app sees it: a classifier, or the reason there is none."""
+    """A checkpoint as the app sees it: loaded, or the reason it is not."""
 
     name: str
-    classifier: Classifier | None = None
+    checkpoint: Checkpoint | None = None
     error: str | None = None
 
 
@@ -86,23 +86,26 @@ def load(name: str) -> Loaded:
 @st.cache_resource(max_entries=64, show_spinner="Loading checkpoint…")
 def _load(root: str, name: str, stamp: tuple) -> Loaded:
     try:
-        return Loaded(name, classifier=load_classifier(name, root=Path(root)))
+        return Loaded(name, checkpoint=load_checkpoint(name, root=Path(root)))
     except CheckpointError as error:
         return Loaded(name, error=str(error))
     except Exception as error:  # noqa: BLE001 - one unreadable checkpoint must not take the app down
         return Loaded(name, error=f"checkpoint {name!r} cannot be loaded: {type(error).__name__}: {error}")
 
 
-def summary() -> tuple[dict, ...]:
-    """One row per checkpoint (see rnnclf.summary_rows), read from its files without loading weights."""
-    root = checkpoint_root()
-    stamps = tuple((name, _stamp(root / name)) for name in list_checkpoints(root))
-    return _summary(str(root), stamps)
+def summary() -> tuple[SummaryRow, ...]:
+    """One row per checkpoint, from loading each (cached): a checkpoint that cannot be loaded says why.
 
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _summary(root: str, stamps: tuple) -> tuple[dict, ...]:
-    return tuple(summary_rows(Path(root)))
+    Listing runs on every rerun, so a checkpoint added, removed or damaged shows without a restart.
+    """
+    rows = []
+    for name in list_checkpoints(checkpoint_root()):
+        loaded = load(name)
+        if loaded.checkpoint is None:
+            rows.append(SummaryRow(name, error=loaded.error))
+        else:
+            rows.append(summary_row(name, loaded.checkpoint.config, loaded.checkpoint.metrics))
+    return tuple(rows)
 
 
 def probabilities(loaded: Loaded, text: str) -> np.ndarray:
@@ -113,7 +116,7 @@ def probabilities(loaded: Loaded, text: str) -> np.ndarray:
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _probabilities(root: str, name: str, stamp: tuple, text: str) -> np.ndarray:
     # Callers pass only checkpoints that loaded (see notices.usable); so does _explanation.
-    result = _load(root, name, stamp).classifier.predict_proba([text])[0]
+    result = _load(root, name, stamp).checkpoint.classifier.predict_proba([text])[0]
     result.setflags(write=False)
     return result
 
@@ -127,7 +130,7 @@ def explanation(loaded: Loaded, text: str, label: int | None, num_samples: int, 
 def _explanation(
     root: str, name: str, stamp: tuple, text: str, label: int | None, num_samples: int, num_features: int
 ) -> Explanation:
-    classifier = _load(root, name, stamp).classifier
+    classifier = _load(root, name, stamp).checkpoint.classifier
     with heavy_slot("explaining texts"):
         return explain(
             classifier, text, label=label, num_samples=num_samples, num_features=num_features, seed=LIME_SEED
@@ -154,6 +157,6 @@ def predictions(loaded: Loaded) -> np.ndarray:
 
 @st.cache_resource(max_entries=64, show_spinner="Scoring the test split…")
 def _predictions(root: str, name: str, stamp: tuple) -> np.ndarray:
-    result = split_probabilities(_load(root, name, stamp).classifier, test_split())
+    result = _load(root, name, stamp).checkpoint.test_probabilities(test_split())
     result.setflags(write=False)
     return result

@@ -9,25 +9,27 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from rnnclf import Classifier
 from rnnclf.data import CLASSES
 
-from . import state
+from . import links, state
 from .notices import usable
+from .state import Loaded
 
-TEXT_KEY = "text"
-EXAMPLE_KEY = "example"  # (text, true label) of the example loaded last
 ANY_CLASS = "any class"
+BOX = "text"  # the text area's key. Each page draws its own text area, so the text itself lives under links.TEXT
 
 
-def _load_example() -> None:
+def _keep_typed_text() -> None:
+    """Text-area callback: what was typed becomes the shared text (before the script reruns)."""
+    st.session_state[links.TEXT] = st.session_state[BOX]
+
+
+def _load_random_example() -> None:
     """Button callback: runs before the script, so the text area shows the example at once."""
     split = state.test_split()
     wanted = st.session_state.get("example_class", ANY_CLASS)
     pool = np.arange(len(split)) if wanted == ANY_CLASS else np.flatnonzero(split.labels == CLASSES.index(wanted))
-    index = int(np.random.default_rng().choice(pool))
-    st.session_state[TEXT_KEY] = split.texts[index]
-    st.session_state[EXAMPLE_KEY] = (split.texts[index], CLASSES[split.labels[index]])
+    links.load_example(split, int(np.random.default_rng().choice(pool)))
 
 
 def news_text() -> str:
@@ -42,20 +44,25 @@ def news_text() -> str:
                 "Random test example",
                 key="example_button",
                 icon=":material/casino:",
-                on_click=_load_example,
+                on_click=_load_random_example,
                 width="stretch",
             )
     with text_column:
+        st.session_state[BOX] = st.session_state.get(links.TEXT, "")
         text = st.text_area(
             "News text",
-            key=TEXT_KEY,
+            key=BOX,
             height=130,
             placeholder="Paste or type a news story, or load a random example from the test split →",
-            persist_state="session",
+            on_change=_keep_typed_text,
         )
-    example = st.session_state.get(EXAMPLE_KEY)
-    if example and example[0] == text:
-        st.badge(f"Test-split example · true label: {example[1]}", icon=":material/label:", color="gray")
+    example = st.session_state.get(links.EXAMPLE)
+    if isinstance(example, links.Example) and example.text == text:
+        st.badge(
+            f"Test-split example (row {example.row:,}) · true label: {example.label}",
+            icon=":material/label:",
+            color="gray",
+        )
     return text
 
 
@@ -69,11 +76,10 @@ def has_text(text: str) -> bool:
     return False
 
 
-def text_and_checkpoint(name: str) -> tuple[str, state.Loaded, Classifier] | None:
-    """The shared text box, then checkpoint `name`: None (after saying why) without text or model."""
+def text_and_checkpoint(name: str) -> tuple[str, Loaded] | None:
+    """The shared text box, then checkpoint `name`: None (after saying why) without text or a usable model."""
     text = news_text()
     if not has_text(text):
         return None
     loaded = state.load(name)
-    classifier = usable(loaded)
-    return None if classifier is None else (text, loaded, classifier)
+    return None if usable(loaded) is None else (text, loaded)

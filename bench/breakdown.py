@@ -19,9 +19,10 @@ from torch.optim.optimizer import register_optimizer_step_post_hook, register_op
 from torch.profiler import ProfilerActivity, profile
 
 from rnnclf.approaches import Approach
-from rnnclf.classifier import Classifier, RecurrentTextClassifier
+from rnnclf.classifier import Classifier
 from rnnclf.explain import explain
 from rnnclf.models import RecurrentClassifier
+from rnnclf.recurrent import RecurrentTextClassifier
 
 from .timing import Stats
 
@@ -33,7 +34,7 @@ class ScoringClock(Classifier):
 
     def __init__(self, inner: RecurrentTextClassifier):
         self.inner, self.seconds = inner, 0.0
-        self.name, self.title, self.classes, self.max_tokens = inner.name, inner.title, inner.classes, inner.max_tokens
+        self.name, self.classes, self.max_tokens = inner.name, inner.classes, inner.max_tokens
 
     def predict_proba_masked(self, tokens: Sequence[str], keep: np.ndarray) -> np.ndarray:
         started = time.perf_counter()

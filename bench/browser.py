@@ -15,7 +15,8 @@ import time
 from dataclasses import dataclass
 
 import psutil
-from rnnclf.checkpoints import list_checkpoints
+
+from rnnclf import list_checkpoints
 
 from . import subjects
 from .report import Row, Table
@@ -68,7 +69,7 @@ def run_once(browser, text: str) -> AppRun:  # browser: playwright.sync_api.Brow
                 area.press("Control+Enter")
                 expect(page.get_by_test_id("stMetricValue")).not_to_have_text("")
                 prediction = time.monotonic() - server.started
-                page.get_by_role("tab", name="Compare").click()
+                page.get_by_role("link", name="Compare").click()
                 expect(page.get_by_text(re.compile(r"checkpoints (agree|disagree)"))).to_be_visible()
                 resident = _resident_mb(server.process.pid)
                 page.close()

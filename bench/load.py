@@ -73,7 +73,7 @@ async def one_user(browser, url: str, text: str) -> UserResult:  # browser: play
         await area.press("Control+Enter")
         await expect(page.get_by_test_id("stMetricValue")).not_to_have_text("", timeout=TIMEOUT_S * 1000)
         result.prediction_s = time.monotonic() - started
-        await page.get_by_role("tab", name="Explain").click()
+        await page.get_by_role("link", name="Explain").click()
         await expect(page.locator(".lime-text")).to_be_visible(timeout=TIMEOUT_S * 1000)
         result.explanation_s = time.monotonic() - started
     except Exception as error:  # noqa: BLE001 - a failed user is a result to report, not a crash

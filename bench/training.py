@@ -51,7 +51,7 @@ def _project_epoch(
     def run() -> float:
         with training_clock() as clock:
             result = train_model(approach, train, val, vocab_size, epochs=1, sparse=sparse, progress=False, log=False)
-        seconds = result.history[0]["seconds"]
+        seconds = result.history[0].seconds
         if parts is not None:
             parts.append({**clock, "rest": seconds - sum(clock.values())})
         return seconds

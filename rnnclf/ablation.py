@@ -251,7 +251,7 @@ def publish_best(report: dict, count: int, scratch: Path = SCRATCH_DIR, root: Pa
         source = Folder(scratch / r["id"])
         config, metrics = read_records(source)
         vocab = config.model.vocab
-        write_once(root / vocab.file, source.sibling(vocab.file, vocab.sha256))
+        write_once(root / vocab.file, source.sibling(vocab.file, vocab.sha256, "vocabulary"))
         files = {name: source.read(name) for name in (WEIGHTS, PREDICTIONS)}
         publish(root / r["id"], files, config.to_dict(), metrics.to_dict())
         published.append(r["id"])

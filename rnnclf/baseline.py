@@ -198,8 +198,8 @@ def run(
     search, models = [], []
     for c in c_grid:
         fit_start = time.perf_counter()
-        # BLAS/OpenMP threads limited like torch's (see runtime): on this shared 2-core machine lbfgs
-        # ran 30x slower with two threads than with one.
+        # BLAS/OpenMP threads limited like torch's (see runtime): on a small shared machine lbfgs with
+        # more threads than free cores spins far slower than with one.
         with threadpool_limits(threads):
             model = LogisticRegression(C=c, max_iter=1000).fit(train_features, train_split.labels)
         models.append(model)

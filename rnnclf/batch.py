@@ -11,7 +11,7 @@ import pandas as pd
 
 from .classifier import Classifier
 
-MAX_BYTES = 20 * 1024 * 1024  # 20 MB: about 80,000 AG News-sized rows
+MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
 CHUNK = 2_000  # rows per predict call: the granularity of the progress bar
 LIMITS = f"CSV up to {MAX_BYTES // 2**20} MB and {MAX_ROWS:,} rows, UTF-8, with a header row"

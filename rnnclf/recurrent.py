@@ -75,7 +75,7 @@ def load(folder: Folder, config: CheckpointConfig) -> RecurrentTextClassifier:
     spec = config.model
     if not isinstance(spec, RecurrentSpec):
         raise CheckpointError(f"checkpoint {folder.name!r}: not a recurrent checkpoint")
-    vocab_json = folder.sibling(spec.vocab.file, spec.vocab.sha256)
+    vocab_json = folder.sibling(spec.vocab.file, spec.vocab.sha256, "vocabulary")
     try:
         vocab = Vocab.from_json(vocab_json)
     except ValueError as error:

@@ -105,25 +105,26 @@ class SummaryRow:
     error: str | None = None
 
 
+def summary_row(name: str, config: CheckpointConfig, metrics: Metrics) -> SummaryRow:
+    return SummaryRow(
+        checkpoint=name,
+        title=config.title,
+        test_accuracy=metrics.test.accuracy if metrics.test else None,
+        tutorial_accuracy=config.tutorial_accuracy,
+        training_rows=config.training.rows,
+        epochs=config.training.epochs,
+        parameters=config.parameters,
+        training_seconds=metrics.training_seconds,
+    )
+
+
 def summary_rows(root: Path = CHECKPOINT_DIR) -> list[SummaryRow]:
-    """One row per checkpoint, from its verified config and metrics alone (no weights read)."""
+    """One row per checkpoint, from its verified config and metrics alone (its weights are not read:
+    a checkpoint whose weights are damaged is reported when it is loaded)."""
     rows = []
     for name in list_checkpoints(root):
         try:
-            config, metrics = read_records(Folder(Path(root) / name))
+            rows.append(summary_row(name, *read_records(Folder(Path(root) / name))))
         except CheckpointError as error:
             rows.append(SummaryRow(name, error=str(error)))
-            continue
-        rows.append(
-            SummaryRow(
-                checkpoint=name,
-                title=config.title,
-                test_accuracy=metrics.test.accuracy if metrics.test else None,
-                tutorial_accuracy=config.tutorial_accuracy,
-                training_rows=config.training.rows,
-                epochs=config.training.epochs,
-                parameters=config.parameters,
-                training_seconds=metrics.training_seconds,
-            )
-        )
     return rows

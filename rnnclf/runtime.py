@@ -1,9 +1,9 @@
 """Thread settings, chosen on purpose.
 
-On a 2-core machine under load, PyTorch with 2 intra-op threads ran an RNN step 10-20x slower than
-with 1 (OpenMP threads spinning against each other and against other processes). Small recurrent
-models gain little from a second thread even when the machine is idle, so the default is 1 thread;
-RNNCLF_THREADS overrides it (bench/ measures both).
+On a small machine under load, PyTorch with as many intra-op threads as cores runs an RNN step many
+times slower than with 1 (OpenMP threads spinning against each other and against other processes;
+bench/RESULTS.md has the figures). Small recurrent models gain little from a second thread even when
+the machine is idle, so the default is 1 thread; RNNCLF_THREADS overrides it.
 """
 
 from __future__ import annotations

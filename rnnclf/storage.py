@@ -142,15 +142,16 @@ class Folder:
         for file_name in self.manifest:
             self.read(file_name)
 
-    def sibling(self, file_name: str, sha256: str) -> bytes:
-        """A file shared by several checkpoints (looked for in this folder, then beside it), hash-checked."""
+    def sibling(self, file_name: str, sha256: str, what: str) -> bytes:
+        """A file shared by several checkpoints (looked for in this folder, then beside it), hash-checked;
+        `what` names it in messages."""
         name = Path(file_name).name
         path = next((p for p in (self.path / name, self.path.parent / name) if name and p.is_file()), None)
         if path is None:
-            raise CheckpointError(f"checkpoint {self.name!r}: {name or '(no file named)'} not found")
+            raise CheckpointError(f"checkpoint {self.name!r}: {what} file {name or '(none named)'} not found")
         data = path.read_bytes()
         if sha256_bytes(data) != sha256:
-            raise CheckpointError(f"checkpoint {self.name!r}: {name} does not match the sha256 in {CONFIG}")
+            raise CheckpointError(f"checkpoint {self.name!r}: {what} {name} does not match the sha256 in {CONFIG}")
         return data
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rnnclf.checkpoints import CHECKPOINT_DIR
 from streamlit.testing.v1 import AppTest
 
 from rnnclf import list_checkpoints
+from rnnclf.storage import CHECKPOINT_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60  # seconds per script run: the CPU may be shared with training
@@ -28,8 +28,8 @@ def rerun(at: AppTest) -> AppTest:
 
 
 def open_view(at: AppTest, name: str) -> AppTest:
-    """Switch tabs the way a click does: the tab key holds the open tab's label."""
-    at.session_state["view"] = next(tab.label for tab in at.tabs if tab.label.endswith(name))
+    """Open a view the way its navigation link does (`name`: its title, e.g. "Explain")."""
+    at.switch_page(f"app/views/{name.lower()}.py")
     return rerun(at)
 
 

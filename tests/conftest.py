@@ -8,12 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rnnclf.checkpoints import CHECKPOINT_DIR
 
 from rnnclf import list_checkpoints
 from rnnclf.approaches import get_approach
 from rnnclf.data import TRAIN_PATH, read_csv
 from rnnclf.runtime import configure_threads
+from rnnclf.storage import CHECKPOINT_DIR
 
 configure_threads(1)
 

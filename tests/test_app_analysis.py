@@ -10,14 +10,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from apptest_utils import ROOT, SHIPPED, messages, open_view, pick, rerun, start
 from streamlit.testing.v1 import AppTest
 
-from app.errors import PAGE_SIZE
-from rnnclf import load_classifier
+from app.views.errors import PAGE_SIZE
+from apptest_utils import ROOT, SHIPPED, messages, open_view, pick, rerun, start
+from rnnclf import load_checkpoint, load_classifier
 from rnnclf.batch import MAX_BYTES
 from rnnclf.data import CLASSES, TEST_PATH, read_csv
-from rnnclf.evaluate import disagreeing_rows, split_probabilities
+from rnnclf.evaluate import disagreeing_rows
 
 pytestmark = pytest.mark.skipif(not SHIPPED, reason="no shipped checkpoints under checkpoints/")
 
@@ -58,7 +58,7 @@ def choose_cell(at: AppTest, true: str, predicted: str) -> AppTest:
 @pytest.mark.parametrize("checkpoint", SHIPPED)
 def test_error_explorer_cells_hold_the_stored_confusion_matrix(checkpoint: str) -> None:
     at = open_view(pick(start(), checkpoint), "Errors")
-    stored = load_classifier(checkpoint).metrics["test"]["confusion"]
+    stored = load_checkpoint(checkpoint).metrics.test.confusion
     assert heatmap_text(at) == [[f"{n:,}" for n in row] for row in stored]
     for true, true_name in enumerate(CLASSES):
         for predicted, predicted_name in enumerate(CLASSES):
@@ -69,15 +69,15 @@ def test_error_explorer_cells_hold_the_stored_confusion_matrix(checkpoint: str) 
 
 def test_error_explorer_starts_on_the_commonest_mistake_most_confident_first(split) -> None:
     at = open_view(start(), "Errors")
-    classifier = load_classifier(SHIPPED[0])
-    confusion = np.array(classifier.metrics["test"]["confusion"])
+    checkpoint = load_checkpoint(SHIPPED[0])
+    confusion = np.array(checkpoint.metrics.test.confusion)
     np.fill_diagonal(confusion, -1)
     true, predicted = np.unravel_index(confusion.argmax(), confusion.shape)
     assert (at.selectbox(key="errors_true").value, at.selectbox(key="errors_predicted").value) == (
         CLASSES[true],
         CLASSES[predicted],
     )
-    probabilities = split_probabilities(classifier, split)
+    probabilities = checkpoint.test_probabilities(split)
     shown = [int(str(b.key).removeprefix("errors_load_")) for b in load_buttons(at)]
     assert all(split.labels[row] == true and probabilities[row].argmax() == predicted for row in shown)
     assert np.all(np.diff(probabilities[shown, predicted]) <= 0)
@@ -98,8 +98,9 @@ def test_loading_an_example_puts_it_into_the_probe(split) -> None:
     row = int(str(button.key).removeprefix("errors_load_"))
     button.click()
     at = rerun(at)
-    assert at.session_state["text"] == split.texts[row]
-    assert at.session_state["view"].endswith("Probe")  # the tab opens on the Probe
+    assert at.session_state["news_text"] == split.texts[row]
+    assert at.query_params == {"model": SHIPPED[0], "row": str(row)}  # the Probe opened, on that test row
+    assert at.metric[0].label == "Predicted class"
     assert at.text_area(key="text").value == split.texts[row]
     assert any("true label: Sports" in m.value for m in at.markdown)
     assert at.metric[0].value == "Sports"
@@ -118,7 +119,7 @@ def test_disagreements_between_two_checkpoints(split) -> None:
     assert at.multiselect(key="disagree_checkpoints").value == SHIPPED
     at.multiselect(key="disagree_checkpoints").set_value(pair)
     at = rerun(at)
-    predicted = np.stack([split_probabilities(load_classifier(name), split).argmax(1) for name in pair])
+    predicted = np.stack([load_checkpoint(name).test_probabilities(split).argmax(1) for name in pair])
     rows = disagreeing_rows(predicted)
     table = at.dataframe[0].value
     assert len(table) == len(rows) > 0

@@ -4,10 +4,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from apptest_utils import messages, open_view, rerun, start
 from streamlit.testing.v1 import AppTest
 
 from app import state
+from apptest_utils import messages, open_view, rerun, start
 
 TEXT = "Oil prices rose on Monday as traders worried about supply."
 

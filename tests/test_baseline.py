@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from rnnclf.checkpoints import write_manifest
 from safetensors.torch import save_file
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
@@ -15,6 +14,7 @@ from threadpoolctl import threadpool_limits
 from rnnclf import CheckpointError, load_classifier, summary_rows
 from rnnclf.baseline import TfidfLogisticClassifier, make_vectorizer, ngrams, run
 from rnnclf.data import read_csv, train_val_split
+from rnnclf.storage import write_manifest
 from rnnclf.text import tokenize
 
 C = 10.0
@@ -52,9 +52,8 @@ def test_ngrams_are_scikit_learns(fitted):
 def test_features_and_probabilities_equal_scikit_learns(fitted, tiny_csv: Path):
     """At full precision the numpy code is scikit-learn's math: features and probabilities agree."""
     vectorizer, model = fitted
-    config = {"features": {"ngram_max": 2, "sublinear_tf": True}}
     ours = TfidfLogisticClassifier(
-        "x", vectorizer.get_feature_names_out(), vectorizer.idf_, model.coef_, model.intercept_, config, {}
+        "x", vectorizer.get_feature_names_out(), vectorizer.idf_, model.coef_, model.intercept_, 2, True
     )
     texts = read_csv(tiny_csv).texts + ["", "zzzq qqqz", "oil oil oil"]
     tokens = [tokenize(t) for t in texts]
@@ -115,7 +114,7 @@ def test_weights_without_terms_are_a_clear_error(checkpoint: Path, tmp_path: Pat
 def test_config_and_summary_describe_it(checkpoint: Path):
     config = json.loads((checkpoint / "config.json").read_text())
     assert config["kind"] == "tfidf_lr" and config["training"]["rows"] == 1900
-    assert [s["C"] for s in config["training"]["c_search"]] == [C]
+    assert [s["C"] for s in config["training"]["search"]] == [C]
     (row,) = summary_rows(checkpoint.parent)
-    assert row["title"] == "TF-IDF + logistic regression (baseline)"
-    assert row["training_rows"] == 1900 and row["parameters"] == 4 * config["features"]["terms"] + 4
+    assert row.title == "TF-IDF + logistic regression (baseline)"
+    assert row.training_rows == 1900 and row.parameters == 4 * config["model"]["terms"] + 4

@@ -14,7 +14,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-import rnnclf.classifier
+import rnnclf.recurrent
 from rnnclf import load_classifier
 from rnnclf.approaches import get_approach
 from rnnclf.data import read_csv
@@ -55,9 +55,9 @@ def test_prediction_chunks_change_no_prediction(
     rounding: matrix kernels may sum a chunk of a few rows in another order (README, Determinism)."""
     classifier = load_classifier(tiny_checkpoint)
     texts = read_csv(tiny_csv).texts[:300]
-    monkeypatch.setattr(rnnclf.classifier, "PREDICT_BATCH", 10_000)
+    monkeypatch.setattr(rnnclf.recurrent, "PREDICT_BATCH", 10_000)
     whole = classifier.predict_proba(texts)
-    monkeypatch.setattr(rnnclf.classifier, "PREDICT_BATCH", 7)
+    monkeypatch.setattr(rnnclf.recurrent, "PREDICT_BATCH", 7)
     chunked = classifier.predict_proba(texts)
     np.testing.assert_allclose(chunked, whole, rtol=0, atol=1e-5)
     assert np.array_equal(chunked.argmax(1), whole.argmax(1))

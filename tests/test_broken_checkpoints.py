@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import torch
-from rnnclf.checkpoints import write_manifest
 from safetensors.torch import save_file
 
 from rnnclf import CheckpointError, list_checkpoints, load_classifier
+from rnnclf.storage import write_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 

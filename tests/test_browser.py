@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,19 +42,47 @@ def app_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def page(app_url: str) -> Iterator:
-    """A Chromium page on the app, its first run shown."""
+def browser() -> Iterator:
+    """Headless Chromium; each test opens its own context (a fresh browser profile)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.set_default_timeout(90_000)
-            page.goto(app_url)
-            yield page
+            yield browser
         finally:
             browser.close()
+
+
+def new_page(browser, url: str):
+    page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+    page.set_default_timeout(90_000)
+    page.goto(url)
+    return page
+
+
+@pytest.fixture
+def page(app_url: str, browser) -> Iterator:
+    """A Chromium page on the app, its first run shown."""
+    yield new_page(browser, app_url)
+
+
+def test_a_deep_link_opens_that_view_with_that_text_and_checkpoint(app_url: str, browser) -> None:
+    from playwright.sync_api import expect
+
+    from rnnclf.data import TEST_PATH, read_csv
+
+    text = read_csv(TEST_PATH).texts[12]
+    page = new_page(browser, f"{app_url}/explain?model=approach2&row=12")
+    expect(page.get_by_label("News text")).to_have_value(text)
+    expect(page.get_by_role("radio", name="Approach 2: single RNN layer, relu")).to_be_checked()
+    expect(page.locator(".lime-word").first).to_be_visible()
+    expect(page.locator(".lime-text")).to_contain_text(text.split()[0])
+    expect(page.get_by_text("Explain the class")).to_be_visible()
+    assert re.search(r"/explain\?.*row=12", page.url) and "model=approach2" in page.url
+    page.get_by_role("button", name="Share this view").click()
+    expect(page.get_by_text(re.compile(r"/explain\?model=approach2&row=12"))).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "deep_link.png"), full_page=True)
 
 
 def test_paste_text_see_prediction_and_highlights(page) -> None:
@@ -68,7 +97,7 @@ def test_paste_text_see_prediction_and_highlights(page) -> None:
     expect(page.locator(".js-plotly-plot .bars").first).to_be_visible()  # the chart has drawn
     page.screenshot(path=str(ARTIFACTS / "probe.png"), full_page=True)
 
-    page.get_by_role("tab", name="Explain").click()
+    page.get_by_role("link", name="Explain").click()
     words = page.locator(".lime-word")
     expect(words.first).to_be_visible()
     expect(page.locator(".lime-text")).to_contain_text("Yankees")
@@ -87,7 +116,7 @@ def test_paste_text_see_prediction_and_highlights(page) -> None:
 def test_click_a_confusion_cell_load_its_example_and_refuse_a_big_upload(page, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
-    page.get_by_role("tab", name="Errors").click()
+    page.get_by_role("link", name="Errors").click()
     expect(page.locator(".js-plotly-plot .heatmaplayer").first).to_be_visible()
     plot = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
     # Cell (true World, predicted Sports): first row, second of four columns.
@@ -96,16 +125,16 @@ def test_click_a_confusion_cell_load_its_example_and_refuse_a_big_upload(page, t
     page.screenshot(path=str(ARTIFACTS / "errors.png"), full_page=True)
 
     page.get_by_role("button", name="Load into Probe").first.click()
-    expect(page.get_by_role("tab", name="Probe")).to_have_attribute("aria-selected", "true")
+    expect(page).to_have_url(re.compile(r"/(probe)?\?.*row=\d+"))  # the Probe is the default page, at /
     expect(page.get_by_text("true label: World")).to_be_visible()
 
-    page.get_by_role("tab", name="Disagreements").click()
+    page.get_by_role("link", name="Disagreements").click()
     expect(page.locator(".js-plotly-plot .heatmaplayer").first).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "disagreements.png"), full_page=True)
 
     big = tmp_path / "big.csv"
     big.write_bytes(b"text\n" + b"x" * (50 * 2**20))
-    page.get_by_role("tab", name="Batch").click()
+    page.get_by_role("link", name="Batch").click()
     page.locator("input[type=file]").set_input_files(big)
     expect(page.get_by_test_id("stFileUploader")).to_contain_text("File must be 20.0MB or smaller")
     page.screenshot(path=str(ARTIFACTS / "batch.png"), full_page=True)

@@ -1,15 +1,15 @@
 import numpy as np
 
-from rnnclf import load_classifier
+from rnnclf import load_checkpoint
 from rnnclf.data import TEST_PATH, read_csv
-from rnnclf.evaluate import agreement_matrix, cell_examples, disagreeing_rows, split_probabilities
+from rnnclf.evaluate import agreement_matrix, cell_examples, disagreeing_rows
 
 
 def test_cell_examples_add_up_to_the_stored_confusion_matrix():
     split = read_csv(TEST_PATH)
-    classifier = load_classifier("approach1")
-    probabilities = split_probabilities(classifier, split)
-    confusion = classifier.metrics["test"]["confusion"]
+    checkpoint = load_checkpoint("approach1")
+    probabilities = checkpoint.test_probabilities(split)
+    confusion = checkpoint.metrics.test.confusion
     for true in range(4):
         for predicted in range(4):
             rows = cell_examples(split.labels, probabilities, true, predicted)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rnnclf.checkpoints import publish, sha256_file
 
 from rnnclf import list_checkpoints, load_classifier
+from rnnclf.storage import publish, sha256_file
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = ["Oil prices rise as stocks fall", "The team won the final"]
@@ -82,12 +82,15 @@ def test_killed_training_leaves_the_previous_checkpoint(tiny_checkpoint, tiny_cs
 def test_failure_while_publishing_keeps_the_old_checkpoint(tiny_checkpoint, tmp_path):
     before = previous_checkpoint(tiny_checkpoint, tmp_path)
 
-    def dies_half_way(tmp: Path) -> None:
-        (tmp / "model.safetensors").write_bytes(b"half a file")
-        raise OSError("disk full")
+    class DiesHalfWay(dict):
+        """Files whose writing fails after the first: a full disk."""
+
+        def items(self):
+            yield "model.safetensors", b"half a file"
+            raise OSError("disk full")
 
     with pytest.raises(OSError):
-        publish(tmp_path / "approach1", dies_half_way, {}, {})
+        publish(tmp_path / "approach1", DiesHalfWay(), {}, {})
     assert {p.name: sha256_file(p) for p in (tmp_path / "approach1").iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["approach1", *[v.name for v in tmp_path.glob("vocab-*")]]
 
@@ -96,6 +99,8 @@ def test_a_kill_between_the_two_renames_is_recovered(tiny_checkpoint, tmp_path):
     """The swap renames the old folder aside, then the new one in; killed between, the old comes back."""
     before = previous_checkpoint(tiny_checkpoint, tmp_path)
     os.replace(tmp_path / "approach1", tmp_path / ".approach1.old")
-    assert list_checkpoints(tmp_path) == ["approach1"]
+    assert list_checkpoints(tmp_path) == []  # readers never write: the next writer recovers it
+    publish(tmp_path / "other", {"model.safetensors": b"x"}, {}, {})
+    assert list_checkpoints(tmp_path) == ["approach1", "other"]
     assert {p.name: sha256_file(p) for p in (tmp_path / "approach1").iterdir()} == before
     load_classifier(tmp_path / "approach1")

@@ -39,7 +39,7 @@ def test_round_trip_gives_identical_probabilities(tiny_checkpoint: Path, tiny_cs
     assert np.array_equal(first.predict_proba(texts), second.predict_proba(texts))
     metrics, _ = evaluate(second, read_csv(tiny_csv))
     stored = json.loads((tiny_checkpoint / "metrics.json").read_text())["test"]
-    assert metrics["accuracy"] == stored["accuracy"] and metrics["confusion"] == stored["confusion"]
+    assert metrics.accuracy == stored["accuracy"] and [list(r) for r in metrics.confusion] == stored["confusion"]
 
 
 def test_same_text_twice_same_probabilities(tiny_checkpoint: Path):
@@ -101,4 +101,4 @@ def test_training_is_deterministic(tiny_csv: Path):
     ]
     first, second = (r.model.state_dict() for r in runs)
     assert all(torch.equal(first[k], second[k]) for k in first)
-    assert runs[0].history[-1]["train_loss"] == runs[1].history[-1]["train_loss"]
+    assert runs[0].history[-1].train_loss == runs[1].history[-1].train_loss

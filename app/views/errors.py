@@ -13,20 +13,21 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
+from app import examples, figures, state
+from app.links import PREDICTED as PREDICTED_KEY
+from app.links import TRUE as TRUE_KEY
+from app.notices import usable
+from app.safe import literal
+from app.sidebar import Context, context
 from rnnclf.evaluate import cell_examples, metrics_from_predictions
 
-from . import figures, state, test_set
-from .navigation import PROBE
-from .notices import usable
-from .safe import literal
-
-TRUE_KEY, PREDICTED_KEY, CHART_KEY = "errors_true", "errors_predicted", "errors_matrix"
+CHART_KEY = "errors_matrix"
 PAGE_SIZE = 8
 
 
 def _confusion(labels: np.ndarray, probabilities: np.ndarray, classes: Sequence[str]) -> np.ndarray:
     """Counts of (true, predicted) from the same predictions the cells list, so a cell's count is its list's length."""
-    return np.array(metrics_from_predictions(labels, probabilities.argmax(1), tuple(classes))["confusion"])
+    return np.array(metrics_from_predictions(labels, probabilities.argmax(1), tuple(classes)).confusion)
 
 
 def _pick_clicked_cell(classes: Sequence[str]) -> None:
@@ -80,19 +81,21 @@ def _examples(rows: np.ndarray, probabilities: np.ndarray, true: int, predicted:
                 "Load into Probe",
                 key=f"errors_load_{row}",
                 icon=":material/search:",
-                on_click=test_set.load_example,
-                args=(int(row), PROBE),
+                on_click=examples.open_in,
+                args=(int(row), "probe"),
                 width="stretch",
             )
 
 
-def show(name: str) -> None:
+def show(ctx: Context) -> None:
+    name = ctx.selected
     loaded = state.load(name)
-    classifier = usable(loaded)
-    split = test_set.split()
-    if classifier is None or split is None:
+    checkpoint = usable(loaded)
+    split = examples.split()
+    if checkpoint is None or split is None:
         return
-    probabilities = test_set.predictions(loaded)
+    classifier = checkpoint.classifier
+    probabilities = examples.predictions(loaded)
     if probabilities is None:
         return
     classes = list(classifier.classes)
@@ -105,3 +108,7 @@ def show(name: str) -> None:
         return
     st.markdown(f"**{len(rows):,}** test examples {cell}, the most confident first:")
     _examples(rows, probabilities, true, predicted, classes)
+
+
+if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)
+    show(context())

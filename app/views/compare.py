@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from . import explain_view, figures, state
-from .notices import usable
-from .safe import literal
-from .sidebar import LimeSettings
-from .text_input import has_text, news_text
+from app import explaining, figures, links, state
+from app.notices import usable
+from app.safe import literal
+from app.sidebar import Context, context
+from app.state import Loaded
+from app.text_input import has_text, news_text
 
 LIME_COLUMNS = 2
 
@@ -40,16 +41,26 @@ def _window(max_tokens: int | None) -> str:
     return "whole text" if max_tokens is None else f"first {max_tokens} tokens"
 
 
-def show(names: Sequence[str], settings: LimeSettings) -> None:
+def _chosen(names: Sequence[str]) -> list[Loaded]:
+    """The checkpoints picked for comparison (all by default) that can be used."""
+    previous = st.session_state.get(links.COMPARED, names)  # a link may have set it already
+    st.session_state[links.COMPARED] = [name for name in previous if name in names]
+    chosen = st.multiselect("Checkpoints", list(names), key=links.COMPARED, persist_state="session")
+    loaded = [state.load(name) for name in chosen]
+    return [item for item in loaded if usable(item) is not None]
+
+
+def show(ctx: Context) -> None:
     text = news_text()
     if not has_text(text):
         return
-    loaded = [state.load(name) for name in names]
-    working = [item for item in loaded if usable(item) is not None]
+    working = _chosen(ctx.names)
     if not working:
+        st.info("Pick at least one checkpoint to compare.", icon=":material/checklist:")
         return
-    probs = {item.name: dict(zip(item.classifier.classes, state.probabilities(item, text))) for item in working}
-    classes = list(dict.fromkeys(c for item in working for c in item.classifier.classes))
+    classifiers = {item.name: item.checkpoint.classifier for item in working}
+    probs = {item.name: dict(zip(classifiers[item.name].classes, state.probabilities(item, text))) for item in working}
+    classes = list(dict.fromkeys(c for classifier in classifiers.values() for c in classifier.classes))
     grid = np.array([[probs[item.name].get(c, np.nan) for c in classes] for item in working])
     predicted = {name: max(p, key=p.get) for name, p in probs.items()}
 
@@ -57,16 +68,16 @@ def show(names: Sequence[str], settings: LimeSettings) -> None:
     majority = Counter(predicted.values()).most_common(1)[0][0]
     chart, table = st.columns(2, vertical_alignment="center")
     with chart:
-        st.plotly_chart(figures.probability_grid([i.name for i in working], classes, grid), key="compare_grid")
+        st.plotly_chart(figures.probability_grid(list(classifiers), classes, grid), key="compare_grid")
     with table:
         st.dataframe(
             pd.DataFrame(
                 {
-                    "checkpoint": [item.name for item in working],
-                    "predicted": [predicted[item.name] for item in working],
-                    "probability": [probs[item.name][predicted[item.name]] for item in working],
-                    "agrees": [predicted[item.name] == majority for item in working],
-                    "reads": [_window(item.classifier.max_tokens) for item in working],
+                    "checkpoint": list(classifiers),
+                    "predicted": [predicted[name] for name in classifiers],
+                    "probability": [probs[name][predicted[name]] for name in classifiers],
+                    "agrees": [predicted[name] == majority for name in classifiers],
+                    "reads": [_window(classifier.max_tokens) for classifier in classifiers.values()],
                 }
             ),
             hide_index=True,
@@ -74,11 +85,15 @@ def show(names: Sequence[str], settings: LimeSettings) -> None:
         )
 
     if st.toggle("Show each checkpoint's LIME highlights", key="compare_lime"):
-        target = explain_view.class_picker(classes, None, key="compare_class")
+        target = explaining.class_picker(classes, None, key="compare_class")
         for start in range(0, len(working), LIME_COLUMNS):
             for column, item in zip(st.columns(LIME_COLUMNS), working[start : start + LIME_COLUMNS]):
                 with column.container(border=True):
-                    st.markdown(f"**{literal(item.name)}** · {literal(item.classifier.title)}")
-                    explanation = explain_view.compute(item, text, target, settings)
+                    st.markdown(f"**{literal(item.name)}** · {literal(item.checkpoint.title)}")
+                    explanation = explaining.compute(item, text, target, ctx.lime)
                     if explanation is not None:
-                        explain_view.render(item.classifier, explanation, compact=True)
+                        explaining.render(item.checkpoint.classifier, explanation, compact=True)
+
+
+if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)
+    show(context())

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from app import state
+from app.notices import usable
+from app.safe import literal
+from app.sidebar import Context, context
 from rnnclf.batch import LIMITS, MAX_BYTES, MAX_ROWS, BatchError, frame_from_lines, guess_text_column, read_table, score
-
-from . import state
-from .notices import usable
-from .safe import literal
 
 UPLOAD, PASTE = "Upload a CSV", "Paste lines"
 RESULT_KEY = "batch_result"  # (what was scored, the scored frame): kept until the inputs change
@@ -66,7 +66,7 @@ def _texts() -> tuple[pd.DataFrame, str, tuple] | None:
 def _run(frame: pd.DataFrame, column: str, names: Sequence[str]) -> pd.DataFrame | None:
     """Score with a progress bar, gone once done; None (and a notice) when the server is too busy."""
     bar = st.progress(0.0, text="Waiting for a free core…")
-    classifiers = [state.load(name).classifier for name in names]
+    classifiers = [state.load(name).checkpoint.classifier for name in names]
     try:
         with state.heavy_slot("scoring"):
             return score(frame, column, classifiers, lambda done: bar.progress(done, text=f"Scoring… {done:.0%}"))
@@ -104,7 +104,8 @@ def _result(frame: pd.DataFrame, column: str, names: Sequence[str]) -> None:
     )
 
 
-def show(selected: str, names: Sequence[str]) -> None:
+def show(ctx: Context) -> None:
+    selected, names = ctx.selected, ctx.names
     st.caption(
         f"Limits: {LIMITS}; or up to {MAX_ROWS:,} pasted lines. Rows with empty text get no prediction. "
         "The same as `python -m rnnclf predict --input FILE.csv --output OUT.csv`."
@@ -131,3 +132,7 @@ def show(selected: str, names: Sequence[str]) -> None:
         _result(stored[1], column, chosen)
     elif not chosen:
         st.info("Pick at least one checkpoint.", icon=":material/checklist:")
+
+
+if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)
+    show(context())

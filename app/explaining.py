@@ -1,43 +1,39 @@
-"""Explain: LIME's word weights for one class, as highlighted text and a chart of the top words."""
+"""LIME in the app, shared by Explain and Compare: the class picker, the cached explanation, its rendering."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import streamlit as st
 
 from rnnclf import Classifier
 from rnnclf.explain import MAX_WORDS, Explanation
 
 from . import figures, highlight, state
-from .notices import reading_notes
+from .links import PREDICTED_CLASS
 from .safe import literal
 from .sidebar import LimeSettings
 from .state import Loaded
-from .text_input import text_and_checkpoint
-
-PREDICTED = "predicted"
 
 
 def class_picker(classes: Sequence[str], predicted: str | None, key: str) -> str | None:
     """The class to explain by name, or None for the predicted one (`predicted`, if only one model)."""
     shown = f"predicted ({predicted})" if predicted is not None else "each one's prediction"
+    st.session_state.setdefault(key, PREDICTED_CLASS)  # a link may have set it already
     choice = st.segmented_control(
         "Explain the class",
-        [PREDICTED, *classes],
-        format_func=lambda option: shown if option == PREDICTED else option,
-        default=PREDICTED,
+        [PREDICTED_CLASS, *classes],
+        format_func=lambda option: shown if option == PREDICTED_CLASS else option,
         required=True,
         key=key,
     )
-    return None if choice in (None, PREDICTED) else choice
+    return None if choice in (None, PREDICTED_CLASS) else choice
 
 
 def compute(loaded: Loaded, text: str, target: str | None, settings: LimeSettings) -> Explanation | None:
     """The cached explanation of class `target` (None: the predicted one), or None after saying why
-    there is none (no words to perturb)."""
-    classes = loaded.classifier.classes
+    there is none (no words to perturb, or the server is busy)."""
+    classes = loaded.checkpoint.classifier.classes
     label = classes.index(target) if target in classes else None
     with st.spinner(f"Explaining {literal(loaded.name)} with LIME ({settings.samples:,} samples)…"):
         try:
@@ -77,16 +73,3 @@ def render(classifier: Classifier, explanation: Explanation, compact: bool = Fal
             help="How well LIME's linear model of the words matches the classifier on the samples.",
         )
         st.caption(f"{explanation.num_samples:,} samples · {explanation.num_features} words · seed {state.LIME_SEED}")
-
-
-def show(name: str, settings: LimeSettings) -> None:
-    chosen = text_and_checkpoint(name)
-    if chosen is None:
-        return
-    text, loaded, classifier = chosen
-    predicted = classifier.classes[int(np.argmax(state.probabilities(loaded, text)))]
-    target = class_picker(classifier.classes, predicted, key="explain_class")
-    reading_notes(classifier, text)
-    explanation = compute(loaded, text, target, settings)
-    if explanation is not None:
-        render(classifier, explanation)

@@ -5,17 +5,19 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from . import figures, state
-from .notices import reading_notes
-from .safe import literal
-from .text_input import text_and_checkpoint
+from app import figures, state
+from app.notices import reading_notes
+from app.safe import literal
+from app.sidebar import Context, context
+from app.text_input import text_and_checkpoint
 
 
-def show(name: str) -> None:
-    chosen = text_and_checkpoint(name)
+def show(ctx: Context) -> None:
+    chosen = text_and_checkpoint(ctx.selected)
     if chosen is None:
         return
-    text, loaded, classifier = chosen
+    text, loaded = chosen
+    classifier = loaded.checkpoint.classifier
     probs = state.probabilities(loaded, text)
     best = int(np.argmax(probs))
     verdict, chart = st.columns([1, 2.4], vertical_alignment="center")
@@ -25,3 +27,7 @@ def show(name: str) -> None:
     with chart:
         st.plotly_chart(figures.probabilities(classifier.classes, probs), key="probe_chart")
     reading_notes(classifier, text)
+
+
+if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)
+    show(context())

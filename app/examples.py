@@ -1,5 +1,5 @@
 """The test split as the analysis views use it: each checkpoint's predictions on it, and a button
-callback that loads one of its examples into another tab."""
+callback that loads one of its examples into another view."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ import numpy as np
 import streamlit as st
 
 from rnnclf import CheckpointError
-from rnnclf.data import CLASSES, Split
+from rnnclf.data import Split
 
-from . import state
-from .navigation import VIEW_KEY
+from . import links, pages, state
 from .safe import literal
 from .state import Loaded
-from .text_input import EXAMPLE_KEY, TEXT_KEY
 
 
 def split() -> Split | None:
@@ -33,10 +31,7 @@ def predictions(loaded: Loaded) -> np.ndarray | None:
         return None
 
 
-def load_example(index: int, tab: str) -> None:
-    """Button callback: runs before the script, so the shared text area and the open tab change at once."""
-    test = state.test_split()
-    text = test.texts[index]
-    st.session_state[TEXT_KEY] = text
-    st.session_state[EXAMPLE_KEY] = (text, CLASSES[test.labels[index]])
-    st.session_state[VIEW_KEY] = tab
+def open_in(row: int, view_id: str) -> None:
+    """Button callback: put test row `row` into the shared text box and open view `view_id`."""
+    links.load_example(state.test_split(), row)
+    pages.go_to(view_id)

@@ -9,13 +9,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app import examples, figures, links, state
+from app.notices import usable
+from app.safe import literal
+from app.sidebar import Context, context
 from rnnclf.data import CLASSES
 from rnnclf.evaluate import agreement_matrix, disagreeing_rows
-
-from . import figures, state, test_set
-from .navigation import COMPARE
-from .notices import usable
-from .safe import literal
 
 ANY_CLASS = "any class"
 
@@ -30,7 +29,7 @@ def _predictions(names: Sequence[str]) -> dict[str, np.ndarray]:
     """Test-split probabilities of each named checkpoint that has them (the others show why not)."""
     result = {}
     for name in names:
-        probabilities = test_set.predictions(state.load(name))
+        probabilities = examples.predictions(state.load(name))
         if probabilities is not None:
             result[name] = probabilities
     return result
@@ -60,19 +59,19 @@ def _load_selected(rows: np.ndarray, key: str) -> None:
         f"Load test row {row:,} into Compare",
         key="disagree_load",
         icon=":material/compare_arrows:",
-        on_click=test_set.load_example,
-        args=(row, COMPARE),
+        on_click=examples.open_in,
+        args=(row, "compare"),
     )
 
 
-def show(names: Sequence[str]) -> None:
-    split = test_set.split()
+def show(ctx: Context) -> None:
+    split = examples.split()
     if split is None:
         return
-    working = [name for name in names if usable(state.load(name)) is not None]
-    chosen = st.multiselect(
-        "Checkpoints", working, default=working, key="disagree_checkpoints", persist_state="session"
-    )
+    working = [name for name in ctx.names if usable(state.load(name)) is not None]
+    previous = st.session_state.get(links.DISAGREEING, working)  # a link may have set it already
+    st.session_state[links.DISAGREEING] = [name for name in previous if name in working]
+    chosen = st.multiselect("Checkpoints", working, key=links.DISAGREEING, persist_state="session")
     probabilities = _predictions(chosen)
     if len(probabilities) < 2:
         st.info("Pick at least two checkpoints to see where they disagree.", icon=":material/checklist:")
@@ -108,3 +107,7 @@ def show(names: Sequence[str]) -> None:
         },
     )
     _load_selected(rows, "disagree_table")
+
+
+if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)
+    show(context())

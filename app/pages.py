@@ -1,0 +1,81 @@
+"""Every view of the app: its page script, its URL path, and the URL parameters that define what it shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+
+@dataclass(frozen=True)
+class View:
+    id: str  # the URL path: http://host:8501/<id>
+    title: str
+    icon: str
+    params: tuple[str, ...]  # see links.py
+    help: str
+
+    @property
+    def script(self) -> str:
+        return f"app/views/{self.id}.py"
+
+
+VIEWS = (
+    View(
+        "probe",
+        "Probe",
+        ":material/search:",
+        ("model", "text", "row"),
+        "One text through the chosen checkpoint: its class and all probabilities.",
+    ),
+    View(
+        "explain",
+        "Explain",
+        ":material/format_ink_highlighter:",
+        ("model", "text", "row", "class"),
+        "Which words pushed the prediction, by LIME.",
+    ),
+    View(
+        "compare",
+        "Compare",
+        ":material/compare_arrows:",
+        ("model", "text", "row", "models"),
+        "The same text through every checkpoint side by side.",
+    ),
+    View("batch", "Batch", ":material/dataset:", ("model",), "Score a CSV or many pasted lines at once."),
+    View(
+        "evaluate",
+        "Evaluate",
+        ":material/grid_on:",
+        ("model", "vs"),
+        "Stored test metrics, confusion matrix and training curves.",
+    ),
+    View(
+        "errors",
+        "Errors",
+        ":material/bug_report:",
+        ("model", "true", "pred"),
+        "The test examples behind each cell of the confusion matrix.",
+    ),
+    View(
+        "disagreements",
+        "Disagreements",
+        ":material/call_split:",
+        ("model", "models"),
+        "Test examples on which the checkpoints disagree.",
+    ),
+    View(
+        "summary",
+        "Summary",
+        ":material/table_chart:",
+        ("model",),
+        "Every checkpoint's accuracy next to the tutorial's.",
+    ),
+)
+BY_ID = {view.id: view for view in VIEWS}
+GOTO_KEY = "goto"  # a view a button asked to open, switched to on the next run
+
+
+def go_to(view_id: str) -> None:
+    """Button callback helper: open `view_id` on the next run (a callback cannot switch pages itself)."""
+    st.session_state[GOTO_KEY] = view_id

@@ -1,0 +1,79 @@
+"""Summary: every checkpoint's test accuracy next to the tutorial's figure, sortable and downloadable."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+
+import pandas as pd
+import streamlit as st
+
+from app import figures
+from app.safe import literal
+from app.sidebar import Context, context
+from rnnclf.registry import SummaryRow
+
+COLUMNS = {  # SummaryRow field -> column shown (and written to the CSV)
+    "checkpoint": "checkpoint",
+    "title": "title",
+    "test_accuracy": "test accuracy",
+    "tutorial_accuracy": "tutorial",
+    "training_rows": "training rows",
+    "epochs": "epochs",
+    "parameters": "parameters",
+    "training_seconds": "training s",
+}
+PERCENT = st.column_config.NumberColumn(format="percent")
+
+
+def table(rows: Sequence[SummaryRow]) -> pd.DataFrame:
+    """The usable rows as a table, with the gap to the tutorial (in points) computed from the two stored figures."""
+    usable = [{key: asdict(row)[key] for key in COLUMNS} for row in rows if row.error is None]
+    frame = pd.DataFrame(usable, columns=list(COLUMNS)).rename(columns=COLUMNS)
+    gap = 100 * (frame["test accuracy"].astype(float) - frame["tutorial"].astype(float))
+    frame.insert(4, "vs tutorial", gap.round(2))
+    return frame
+
+
+def show(ctx: Context) -> None:
+    for row in ctx.rows:
+        if row.error:
+            title = f"{literal(row.checkpoint)} cannot be used"
+            st.error(literal(row.error), icon=":material/block:", title=title)
+    frame = table(ctx.rows)
+    if frame.empty:
+        st.info("No usable checkpoint to summarize.")
+        return
+    st.dataframe(
+        frame,
+        hide_index=True,
+        column_config={
+            "test accuracy": PERCENT,
+            "tutorial": st.column_config.NumberColumn(format="percent", help="the tutorial's reported test accuracy"),
+            "vs tutorial": st.column_config.NumberColumn(
+                format="%+.2f", help="test accuracy minus the tutorial's, in points"
+            ),
+            "training rows": st.column_config.NumberColumn(format="localized"),
+            "parameters": st.column_config.NumberColumn(format="localized"),
+            "training s": st.column_config.NumberColumn(format="%.0f", help="wall-clock seconds of training"),
+        },
+    )
+    st.download_button(
+        "Download CSV",
+        frame.to_csv(index=False),
+        file_name="rnnclf-summary.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="summary_csv",
+    )
+    st.caption("Click a column header to sort. Every figure is read from the checkpoints' own files.")
+    st.plotly_chart(
+        figures.accuracy_vs_tutorial(
+            frame["checkpoint"].tolist(), frame["test accuracy"].tolist(), frame["tutorial"].tolist()
+        ),
+        key="summary_chart",
+    )
+
+
+if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)
+    show(context())
