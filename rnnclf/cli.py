@@ -8,6 +8,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from . import csvsafe
 from .approaches import APPROACHES, get_approach
 from .batch import LIMITS, BatchError, guess_text_column, read_table, score
 from .data import TEST_PATH, TRAIN_PATH, DataError, read_csv
@@ -125,14 +126,14 @@ def predict_file(args: argparse.Namespace) -> int:
     classifiers = [load_classifier(name) for name in args.checkpoint]
     table = score(frame, column, classifiers)
     if args.output:
-        table.to_csv(args.output, index=False)
+        csvsafe.to_csv(table, args.output)
         print(
             f"scored {len(table)} rows (column {column!r}) with {', '.join(c.name for c in classifiers)}"
             f" -> {args.output}",
             file=sys.stderr,
         )
     else:
-        table.to_csv(sys.stdout, index=False)
+        csvsafe.to_csv(table, sys.stdout)
     return 0
 
 

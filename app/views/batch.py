@@ -12,6 +12,7 @@ from app import state
 from app.notices import usable
 from app.safe import literal
 from app.sidebar import Context, context
+from rnnclf import csvsafe
 from rnnclf.batch import LIMITS, MAX_BYTES, MAX_ROWS, BatchError, frame_from_lines, guess_text_column, read_table, score
 
 UPLOAD, PASTE = "Upload a CSV", "Paste lines"
@@ -95,7 +96,7 @@ def _result(frame: pd.DataFrame, column: str, names: Sequence[str]) -> None:
         st.caption(f"Showing the first {SHOWN_ROWS:,} of {len(frame):,} rows; the download has them all.")
     st.download_button(
         "Download CSV",
-        data=lambda: frame.to_csv(index=False),
+        data=lambda: csvsafe.to_csv(frame),
         file_name="rnnclf-predictions.csv",
         mime="text/csv",
         icon=":material/download:",

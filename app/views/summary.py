@@ -11,6 +11,7 @@ import streamlit as st
 from app import figures
 from app.safe import literal
 from app.sidebar import Context, context
+from rnnclf import csvsafe
 from rnnclf.registry import SummaryRow
 
 COLUMNS = {  # SummaryRow field -> column shown (and written to the CSV)
@@ -60,7 +61,7 @@ def show(ctx: Context) -> None:
     )
     st.download_button(
         "Download CSV",
-        frame.to_csv(index=False),
+        csvsafe.to_csv(frame),
         file_name="rnnclf-summary.csv",
         mime="text/csv",
         icon=":material/download:",
