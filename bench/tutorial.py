@@ -3,13 +3,14 @@
 "PyTorch RNN for text classification" (CoderzColumn) tokenizes inside the DataLoader's collate_fn
 on every batch of every epoch, feeds `torch.int32` ids, draws a random initial hidden state on every
 forward call, and gives LIME a `classifier_fn` that tokenizes each perturbed string in Python and
-runs the model with autograd on. The tokenizer and vocabulary are the project's, which reproduce
-torchtext's `basic_english` and `vocab(...)` exactly, so only the code path differs.
+runs the model with autograd on. The tokenizer is torchtext's code path (a regex substitution per
+rule, `rnnclf.text.tokenize_by_regex`) and the vocabulary is the project's, which reproduces torchtext's
+`vocab(...)` exactly: the results are the same, only the code path differs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -22,7 +23,7 @@ from torch.utils.data import DataLoader
 from rnnclf.approaches import Approach
 from rnnclf.data import CLASSES, Split
 from rnnclf.models import RecurrentClassifier
-from rnnclf.text import Vocab, tokenize
+from rnnclf.text import Vocab, tokenize_by_regex
 
 
 class TutorialRNN(nn.Module):
@@ -42,7 +43,7 @@ class TutorialRNN(nn.Module):
 
 def pad_ids(texts: Sequence[str], vocab: Vocab, max_words: int) -> list[list[int]]:
     """`vocab(tokenizer(text))`, then right-padded with 0 or cut to `max_words`, per text in Python."""
-    X = [vocab.lookup(tokenize(text)) for text in texts]
+    X = [vocab.lookup(tokenize_by_regex(text)) for text in texts]
     return [tokens + [0] * (max_words - len(tokens)) if len(tokens) < max_words else tokens[:max_words] for tokens in X]
 
 
@@ -95,9 +96,17 @@ def explain(
 ) -> Explanation:
     """The tutorial's LIME call: `LimeTextExplainer` with a `classifier_fn` that re-tokenizes every sample."""
 
+    explainer = LimeTextExplainer(class_names=list(CLASSES), random_state=seed)
+    return explainer.explain_instance(
+        text, classifier_fn=classifier_fn(model, vocab, max_words), labels=[label], num_samples=num_samples
+    )
+
+
+def classifier_fn(model: TutorialRNN, vocab: Vocab, max_words: int) -> Callable[[list[str]], np.ndarray]:
+    """The tutorial's `make_predictions`: raw strings to probabilities, tokenized per text in Python."""
+
     def make_predictions(X_batch_text: list[str]) -> np.ndarray:
         logits = model(torch.tensor(pad_ids(X_batch_text, vocab, max_words), dtype=torch.int32))
         return F.softmax(logits, dim=-1).detach().numpy()
 
-    explainer = LimeTextExplainer(class_names=list(CLASSES), random_state=seed)
-    return explainer.explain_instance(text, classifier_fn=make_predictions, labels=[label], num_samples=num_samples)
+    return make_predictions

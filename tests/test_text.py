@@ -1,9 +1,13 @@
+import itertools
 import json
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from rnnclf.text import UNK, Vocab, build_vocab, token_spans, tokenize
+from rnnclf.text import UNK, Vocab, build_vocab, token_spans, tokenize, tokenize_by_regex
 
 GOLDEN = json.loads((Path(__file__).parent / "basic_english_golden.json").read_text(encoding="utf-8"))
 
@@ -52,6 +56,35 @@ def test_tutorial_example():
 )
 def test_each_rule(text, tokens):
     assert tokenize(text) == tokens
+
+
+# torchtext.data.utils._basic_english_normalize, verbatim: the reference the fast `tokenize` must equal.
+TORCHTEXT_PATTERNS = [r"\'", r"\"", r"\.", r"<br \/>", r",", r"\(", r"\)", r"\!", r"\?", r"\;", r"\:", r"\s+"]
+TORCHTEXT_REPLACEMENTS = [" '  ", "", " . ", " ", " , ", " ( ", " ) ", " ! ", " ? ", " ", " ", " "]
+
+
+def torchtext_basic_english(line: str) -> list[str]:
+    line = line.lower()
+    for pattern, replacement in zip(TORCHTEXT_PATTERNS, TORCHTEXT_REPLACEMENTS):
+        line = re.compile(pattern).sub(replacement, line)
+    return line.split()
+
+
+# Pieces that make the rules meet each other (`<b"r />`, `<br" />`, `<br;/>`): every string of up to
+# three of them is checked, and Hypothesis adds any Unicode around them.
+PIECES = ["<br />", "<br", "<", "b", "r", " />", "/>", *"'\".,()!?;:", "\t", "\u00a0", "\u2028", "İ", "Ab"]
+
+
+def test_tokenize_equals_torchtext_regexes_on_every_short_mix_of_rule_characters():
+    texts = ["".join(p) for n in range(4) for p in itertools.product(PIECES, repeat=n)]
+    assert [t for t in texts if tokenize(t) != torchtext_basic_english(t)] == []
+    assert [t for t in texts if tokenize_by_regex(t) != torchtext_basic_english(t)] == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES) | st.characters(), max_size=30).map("".join))
+def test_tokenize_equals_torchtext_regexes_on_any_text(text):
+    assert tokenize(text) == torchtext_basic_english(text)
 
 
 def test_spans_are_raw_substrings_that_tokenize_to_the_model_tokens():
