@@ -8,13 +8,16 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
+
 from . import csvsafe
 from .approaches import APPROACHES, get_approach
 from .batch import LIMITS, BatchError, guess_text_column, read_table, score
 from .data import TEST_PATH, TRAIN_PATH, DataError, read_csv
 from .evaluate import evaluate, format_report
-from .registry import SummaryRow, load_checkpoint, load_classifier, read_records, summary_rows
+from .registry import SummaryRow, list_checkpoints, load_checkpoint, load_classifier, read_records, summary_rows
 from .runtime import configure_threads
+from .significance import RESAMPLES, SEED, Interval, intervals, significance_report
 from .storage import CHECKPOINT_DIR, PREDICTIONS, CheckpointError, Folder, predictions_bytes, republish
 
 
@@ -172,9 +175,95 @@ def summary_table(rows: list[SummaryRow], markdown: bool) -> str:
     )
 
 
+def _checkpoint_intervals(root: Path, rows: list[SummaryRow]) -> dict[str, tuple[Interval, Interval]]:
+    """Bootstrap intervals of each checkpoint whose stored predictions cover the committed test split."""
+    labels = read_csv(TEST_PATH).labels
+    result = {}
+    for row in rows:
+        if row.error is None:
+            checkpoint = load_checkpoint(row.checkpoint, root)
+            predictions = checkpoint.test_predictions
+            if predictions is not None and len(predictions) == len(labels):
+                result[row.checkpoint] = intervals(labels, predictions.argmax(1), predictions.shape[1])
+    return result
+
+
+def intervals_table(found: dict[str, tuple[Interval, Interval]], markdown: bool) -> str:
+    """Accuracy and macro-F1 with their 95 % bootstrap intervals, one line per checkpoint."""
+    title = f"95 % bootstrap intervals on the test split ({RESAMPLES:,} resamples, seed {SEED})"
+    header = ["checkpoint", "test acc %", "95 % interval", "macro-F1", "95 % interval"]
+    cells = [
+        [name, f"{a.estimate:.2%}"[:-1], f"{a.low:.2%}"[:-1] + " – " + f"{a.high:.2%}"[:-1], f"{f.estimate:.4f}"]
+        + [f"{f.low:.4f} – {f.high:.4f}"]
+        for name, (a, f) in found.items()
+    ]
+    if markdown:
+        lines = [header, ["---", "---:", "---:", "---:", "---:"], *cells]
+        return f"{title}:\n\n" + "\n".join("| " + " | ".join(line) + " |" for line in lines)
+    widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]
+    table = [
+        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+        for r in [header, *cells]
+    ]
+    return "\n".join([f"{title}:", *table])
+
+
 def cmd_summary(args: argparse.Namespace) -> int:
     rows = summary_rows(Path(args.root))
-    print(json.dumps([asdict(r) for r in rows], indent=2) if args.json else summary_table(rows, args.markdown))
+    found = _checkpoint_intervals(Path(args.root), rows)
+    if args.json:
+        bounds = {
+            name: {"accuracy_low": a.low, "accuracy_high": a.high, "macro_f1": f.estimate}
+            | {"macro_f1_low": f.low, "macro_f1_high": f.high}
+            for name, (a, f) in found.items()
+        }
+        print(json.dumps([asdict(r) | bounds.get(r.checkpoint, {}) for r in rows], indent=2))
+        return 0
+    print(summary_table(rows, args.markdown))
+    if found:
+        print("\n" + intervals_table(found, args.markdown))
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .calibrate import fit, store
+
+    names = list_checkpoints(Path(args.root)) if args.all else args.checkpoint
+    if not names:
+        raise UsageError("give --checkpoint NAME [NAME ...] or --all")
+    header = "| checkpoint | temperature | validation NLL before | after | test ECE before | after |"
+    lines = [header, "|---|---:|---:|---:|---:|---:|"]
+    for name in names:
+        checkpoint = load_checkpoint(name, Path(args.root))
+        calibration = fit(checkpoint)
+        store(checkpoint, calibration)
+        c = calibration
+        lines.append(
+            f"| {checkpoint.name} | {c.temperature:.3f} | {c.val_nll_before:.4f} | {c.val_nll_after:.4f} "
+            f"| {c.test_ece_before:.2%} | {c.test_ece_after:.2%} |"
+        )
+        print(lines[-1], flush=True)
+    if args.markdown:
+        with open(args.markdown, "w", encoding="utf-8") as handle:
+            handle.write(
+                f"Temperature scaling, fitted on each checkpoint's validation split; ECE over {c.bins} equal-width "
+                "bins on the test split (`python -m rnnclf calibrate --all --markdown reports/calibration.md`).\n\n"
+                + "\n".join(lines)
+                + "\n"
+            )
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    names = args.checkpoints or list_checkpoints(Path(args.root))
+    if len(names) < 2:
+        raise UsageError("name two checkpoints (or none, for every pair)")
+    labels = read_csv(TEST_PATH).labels
+    predicted = {}
+    for name in names:
+        checkpoint = load_checkpoint(name, Path(args.root))
+        predicted[checkpoint.name] = checkpoint.test_probabilities(read_csv(TEST_PATH)).argmax(1)
+    print(significance_report(list(predicted), labels, np.stack(list(predicted.values())), args.markdown))
     return 0
 
 
@@ -247,6 +336,19 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--json", action="store_true")
     sm.add_argument("--markdown", action="store_true", help="a Markdown table (reports/summary.md is written so)")
     sm.set_defaults(func=cmd_summary)
+
+    ca = sub.add_parser("calibrate", help="fit temperature scaling on the validation split; store it in metrics.json")
+    ca.add_argument("--checkpoint", nargs="+", default=[], help="names under checkpoints/ or folder paths")
+    ca.add_argument("--all", action="store_true", help="every checkpoint under --root")
+    ca.add_argument("--root", default=str(CHECKPOINT_DIR))
+    ca.add_argument("--markdown", metavar="PATH", help="also write the table there (reports/calibration.md)")
+    ca.set_defaults(func=cmd_calibrate)
+
+    co = sub.add_parser("compare", help="McNemar's exact test between checkpoints on the test split")
+    co.add_argument("checkpoints", nargs="*", help="two names for one test; none for every pair")
+    co.add_argument("--root", default=str(CHECKPOINT_DIR))
+    co.add_argument("--markdown", action="store_true", help="Markdown (reports/significance.md is written so)")
+    co.set_defaults(func=cmd_compare)
     return parser
 
 

@@ -195,13 +195,27 @@ class EpochRecord:
 
 
 @dataclass(frozen=True)
+class Calibration:
+    """Temperature scaling fitted on the validation split (never the test split), and its effect on both."""
+
+    temperature: float  # calibrated probabilities are softmax(log p / temperature)
+    val_rows: int
+    val_nll_before: float
+    val_nll_after: float
+    test_ece_before: float
+    test_ece_after: float
+    bins: int  # of the reliability diagram the ECE is measured on
+
+
+@dataclass(frozen=True)
 class Metrics:
-    """metrics.json: test metrics, the per-epoch history, training time."""
+    """metrics.json: test metrics, the per-epoch history, training time, and (once fitted) calibration."""
 
     test: TestMetrics | None
     history: tuple[EpochRecord, ...] = ()
     training_seconds: float | None = None
     format: int = FORMAT
+    calibration: Calibration | None = None  # written by `rnnclf calibrate`; older files have none
 
     def to_dict(self) -> dict[str, Any]:
         return _plain(asdict(self))
@@ -215,6 +229,7 @@ class Metrics:
                 data,
                 test=TestMetrics.from_dict(data["test"]) if data.get("test") else None,
                 history=tuple(_build(EpochRecord, h) for h in data.get("history", ())),
+                calibration=_build(Calibration, data["calibration"]) if data.get("calibration") else None,
             )
         except (KeyError, TypeError) as error:
             raise RecordError(f"metrics are missing or mistype {error}") from None

@@ -1,0 +1,146 @@
+"""Is a difference real? Bootstrap confidence intervals for one checkpoint's test scores, and McNemar's
+exact test for two checkpoints on the same test rows. Computed from stored predictions only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import binomtest, bootstrap
+
+RESAMPLES = 1000
+LEVEL = 0.95
+SEED = 0
+ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class Interval:
+    estimate: float
+    low: float
+    high: float
+
+
+def _accuracy(labels: np.ndarray, predicted: np.ndarray, axis: int = -1) -> np.ndarray:
+    return np.mean(labels == predicted, axis=axis)
+
+
+def _macro_f1(labels: np.ndarray, predicted: np.ndarray, axis: int = -1, classes: int = 4) -> np.ndarray:
+    """Macro-F1 along the last axis, vectorized over resamples (scipy's bootstrap passes a batch)."""
+    scores = []
+    for k in range(classes):
+        tp = np.sum((labels == k) & (predicted == k), axis=axis)
+        fp = np.sum((labels != k) & (predicted == k), axis=axis)
+        fn = np.sum((labels == k) & (predicted != k), axis=axis)
+        denominator = 2 * tp + fp + fn
+        scores.append(np.divide(2 * tp, denominator, out=np.zeros(np.shape(tp)), where=denominator > 0))
+    return np.mean(scores, axis=0)
+
+
+def _interval(statistic, labels: np.ndarray, predicted: np.ndarray, resamples: int, seed: int) -> Interval:
+    result = bootstrap(
+        (labels, predicted),
+        statistic,
+        paired=True,
+        vectorized=True,
+        n_resamples=resamples,
+        confidence_level=LEVEL,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
+    low, high = result.confidence_interval
+    return Interval(float(statistic(labels, predicted)), float(low), float(high))
+
+
+def accuracy_interval(
+    labels: np.ndarray, predicted: np.ndarray, resamples: int = RESAMPLES, seed: int = SEED
+) -> Interval:
+    """Test accuracy with its 95 % percentile-bootstrap interval (rows resampled with replacement, seeded)."""
+    return _interval(_accuracy, labels, predicted, resamples, seed)
+
+
+def macro_f1_interval(
+    labels: np.ndarray, predicted: np.ndarray, classes: int, resamples: int = RESAMPLES, seed: int = SEED
+) -> Interval:
+    def statistic(y: np.ndarray, p: np.ndarray, axis: int = -1) -> np.ndarray:
+        return _macro_f1(y, p, axis, classes)
+
+    return _interval(statistic, labels, predicted, resamples, seed)
+
+
+def intervals(labels: np.ndarray, predicted: np.ndarray, classes: int) -> tuple[Interval, Interval]:
+    """Accuracy and macro-F1 with their intervals, as every table of the project shows them."""
+    return accuracy_interval(labels, predicted), macro_f1_interval(labels, predicted, classes)
+
+
+@dataclass(frozen=True)
+class McNemar:
+    """Two checkpoints on the same rows: where their labels differ, and who is right there."""
+
+    first: str
+    second: str
+    differ: int  # rows with different predicted labels
+    first_right: int  # rows the first gets right and the second wrong
+    second_right: int
+    p_value: float  # exact two-sided McNemar: binomial test of first_right out of the discordant rows
+
+    def sentence(self, alpha: float = ALPHA) -> str:
+        """The result in one plain sentence, every figure computed."""
+        verdict = "no evidence of a real difference"
+        if self.p_value < alpha:
+            better = self.first if self.first_right > self.second_right else self.second
+            verdict = f"{better} is better"
+        return (
+            f"{self.first} and {self.second} differ on {self.differ:,} test texts; {self.first} is right on "
+            f"{self.first_right:,} of them, {self.second} on {self.second_right:,}; "
+            f"p = {format_p(self.p_value)}: {verdict} (at the {alpha:g} level)."
+        )
+
+
+def format_p(p: float) -> str:
+    return f"{p:.2g}" if p >= 1e-4 else "< 0.0001"
+
+
+def mcnemar(
+    first: str, second: str, labels: np.ndarray, first_predicted: np.ndarray, second_predicted: np.ndarray
+) -> McNemar:
+    first_correct, second_correct = first_predicted == labels, second_predicted == labels
+    b = int(np.sum(first_correct & ~second_correct))
+    c = int(np.sum(~first_correct & second_correct))
+    p = binomtest(b, b + c, 0.5).pvalue if b + c else 1.0
+    return McNemar(first, second, int(np.sum(first_predicted != second_predicted)), b, c, float(p))
+
+
+def mcnemar_matrix(names: list[str], labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    """p-values of every pair (1 on the diagonal); `predicted` is (models, rows)."""
+    n = len(names)
+    matrix = np.ones((n, n))
+    for i in range(n):
+        for j in range(i + 1, n):
+            matrix[i, j] = matrix[j, i] = mcnemar(names[i], names[j], labels, predicted[i], predicted[j]).p_value
+    return matrix
+
+
+def significance_report(names: list[str], labels: np.ndarray, predicted: np.ndarray, markdown: bool) -> str:
+    """Every pair's McNemar test: the matrix of p-values, then one sentence per pair."""
+    tests = [
+        mcnemar(names[i], names[j], labels, predicted[i], predicted[j])
+        for i in range(len(names))
+        for j in range(i + 1, len(names))
+    ]
+    sentences = [t.sentence() for t in tests]
+    if len(names) == 2:
+        return sentences[0]
+    matrix = mcnemar_matrix(names, labels, predicted)
+    cells = [
+        [name, *("–" if i == j else format_p(matrix[i, j]) for j in range(len(names)))] for i, name in enumerate(names)
+    ]
+    intro = f"McNemar's exact test on the {len(labels):,} test texts, p-value of every pair (two-sided):"
+    if markdown:
+        header = ["", *names]
+        lines = [header, ["---"] + ["---:"] * len(names), *cells]
+        table = "\n".join("| " + " | ".join(line) + " |" for line in lines)
+        return f"{intro}\n\n{table}\n\n" + "\n".join(f"- {s}" for s in sentences)
+    widths = [max(len(str(row[k])) for row in [["", *names], *cells]) for k in range(len(names) + 1)]
+    table = "\n".join("  ".join(str(c).rjust(w) for c, w in zip(row, widths)) for row in [["", *names], *cells])
+    return f"{intro}\n{table}\n\n" + "\n".join(sentences)
