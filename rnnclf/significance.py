@@ -93,12 +93,28 @@ class McNemar:
         return (
             f"{self.first} and {self.second} differ on {self.differ:,} test texts; {self.first} is right on "
             f"{self.first_right:,} of them, {self.second} on {self.second_right:,}; "
-            f"p = {format_p(self.p_value)}: {verdict} (at the {alpha:g} level)."
+            f"{p_phrase(self.p_value)}: {verdict} (at the {alpha:g} level)."
         )
 
 
 def format_p(p: float) -> str:
     return f"{p:.2g}" if p >= 1e-4 else "< 0.0001"
+
+
+def p_phrase(p: float) -> str:
+    return f"p = {p:.2g}" if p >= 1e-4 else "p < 0.0001"
+
+
+def holm(p_values: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjustment for testing many pairs at once. Written here because scipy has only
+    Benjamini-Hochberg (which controls a different error rate) and statsmodels is not worth a dependency
+    for five lines."""
+    order = np.argsort(p_values)
+    m = len(p_values)
+    stepped = np.maximum.accumulate((m - np.arange(m)) * np.asarray(p_values)[order])
+    adjusted = np.empty(m)
+    adjusted[order] = np.minimum(stepped, 1.0)
+    return adjusted
 
 
 def mcnemar(
@@ -128,9 +144,14 @@ def significance_report(names: list[str], labels: np.ndarray, predicted: np.ndar
         for i in range(len(names))
         for j in range(i + 1, len(names))
     ]
-    sentences = [t.sentence() for t in tests]
     if len(names) == 2:
-        return sentences[0]
+        return tests[0].sentence()
+    adjusted = holm(np.array([t.p_value for t in tests]))
+    sentences = [
+        f"{t.sentence()} Holm-adjusted over {len(tests)} pairs: {p_phrase(q)}"
+        f" ({'still' if q < ALPHA else 'not'} below {ALPHA:g})."
+        for t, q in zip(tests, adjusted)
+    ]
     matrix = mcnemar_matrix(names, labels, predicted)
     cells = [
         [name, *("–" if i == j else format_p(matrix[i, j]) for j in range(len(names)))] for i, name in enumerate(names)
