@@ -55,6 +55,10 @@ def browser() -> Iterator:
 
 
 def new_page(browser, url: str):
+    from playwright.sync_api import expect
+
+    # Generous waits: CI may share the machine's two cores with other work; expect() defaults to 5 s.
+    expect.set_options(timeout=90_000)
     page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
     page.set_default_timeout(90_000)
     page.goto(url)
