@@ -93,9 +93,10 @@ def explain(
     feature_of: dict[str, int] = {}
     span_feature = np.array([feature_of.setdefault(w, len(feature_of)) for w in words])
     feature_words = list(feature_of)
-    span_tokens = [tokenize(w) for w in words]
-    token_span = np.array([i for i, tokens in enumerate(span_tokens) for _ in tokens])
-    all_tokens = [t for tokens in span_tokens for t in tokens]
+    # The i-th span is where the i-th token comes from. Take the tokens from the whole text, not by
+    # tokenizing each word alone: lower-casing depends on neighbours ("A'Σ" reads as "a ' ς", but "Σ"
+    # alone as "σ"), and the model must see in sample 0 exactly the tokens of the text it scored.
+    tokens = tokenize(head)[: len(spans)]
 
     # Sampling exactly as LimeTextExplainer.__data_labels_distances does.
     random_state = np.random.RandomState(seed)
@@ -105,8 +106,8 @@ def explain(
     for i, size in enumerate(sizes, start=1):
         # = random_state.choice(range(d), size, replace=False), the same draws without its overhead
         data[i, random_state.permutation(d)[:size]] = 0
-    keep = data[:, span_feature[token_span]].astype(bool)
-    probabilities = classifier.predict_proba_masked(all_tokens, keep)
+    keep = data[:, span_feature].astype(bool)
+    probabilities = classifier.predict_proba_masked(tokens, keep)
     sparse = scipy.sparse.csr_matrix(data)
     distances = pairwise_distances(sparse, sparse[0], metric="cosine").ravel() * 100
 
@@ -118,7 +119,7 @@ def explain(
     weight_of = {feature: float(weight) for feature, weight in local_exp}
     return Explanation(
         label=label,
-        pieces=_pieces(text, spans, span_feature, weight_of, span_tokens, classifier.max_tokens),
+        pieces=_pieces(text, spans, span_feature, weight_of, classifier.max_tokens),
         top=tuple((feature_words[f], weight_of[f]) for f, _ in local_exp),
         intercept=float(intercept),
         score=float(score),
@@ -127,7 +128,7 @@ def explain(
         num_samples=num_samples,
         num_features=len(local_exp),
         truncated=truncated,
-        unknown_only=not any(classifier.is_known(t) for t in all_tokens),
+        unknown_only=not any(classifier.is_known(t) for t in tokens),
     )
 
 
@@ -136,18 +137,17 @@ def _pieces(
     spans: list[tuple[int, int]],
     span_feature: np.ndarray,
     weight_of: dict[int, float],
-    span_tokens: list[list[str]],
     max_tokens: int | None,
 ) -> tuple[Piece, ...]:
-    """The whole text as pieces: each word with its weight (0 if not selected), the gaps without."""
+    """The whole text as pieces: each word (one token) with its weight (0 if not selected), the gaps without."""
     pieces: list[Piece] = []
-    position, tokens_before = 0, 0
-    for (start, end), feature, tokens in zip(spans, span_feature, span_tokens):
+    position = 0
+    for tokens_before, ((start, end), feature) in enumerate(zip(spans, span_feature)):
         in_window = max_tokens is None or tokens_before < max_tokens
         if start > position:
             pieces.append(Piece(text[position:start], None, in_window))
         pieces.append(Piece(text[start:end], weight_of.get(int(feature), 0.0), in_window))
-        position, tokens_before = end, tokens_before + len(tokens)
+        position = end
     if position < len(text):
-        pieces.append(Piece(text[position:], None, max_tokens is None or tokens_before < max_tokens))
+        pieces.append(Piece(text[position:], None, max_tokens is None or len(spans) < max_tokens))
     return tuple(pieces)

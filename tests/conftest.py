@@ -8,7 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
+from readonly_utils import set_writable
 from rnnclf import list_checkpoints
 from rnnclf.approaches import get_approach
 from rnnclf.data import TRAIN_PATH, read_csv
@@ -16,6 +18,12 @@ from rnnclf.runtime import configure_threads
 from rnnclf.storage import CHECKPOINT_DIR
 
 configure_threads(1)
+
+# Property tests: a few hundred examples each by default (CI), `--hypothesis-profile=thorough` for a long
+# local run. No deadline: the machine is shared, so an example's time says nothing about the code.
+settings.register_profile("ci", max_examples=200, deadline=None)
+settings.register_profile("thorough", max_examples=5_000, deadline=None)
+settings.load_profile("ci")  # the plugin loads --hypothesis-profile after this, when one is given
 
 TINY_ROWS = 2000
 
@@ -58,3 +66,15 @@ def root_with_a_broken_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     (tmp_path / "missing").mkdir()
     monkeypatch.setenv("RNNCLF_CHECKPOINTS", str(tmp_path))
     return tmp_path
+
+
+@pytest.fixture
+def read_only_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped checkpoints with write permission removed, and an interrupted publish's
+    leftover (`.x.old` without `x`) that only a writer may recover."""
+    root = tmp_path / "checkpoints"
+    shutil.copytree(CHECKPOINT_DIR, root)
+    shutil.copytree(root / list_checkpoints(root)[0], root / ".interrupted.old")
+    set_writable(root, False)
+    yield root
+    set_writable(root, True)

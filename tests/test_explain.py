@@ -7,7 +7,7 @@ from lime.lime_text import LimeTextExplainer
 from rnnclf import load_classifier
 from rnnclf.classifier import Classifier
 from rnnclf.explain import FEATURE_SELECTION, MAX_WORDS, explain
-from rnnclf.text import token_spans
+from rnnclf.text import token_spans, tokenize
 
 # Every token stands apart (spaces around punctuation), so LIME's string removal and our token
 # masks give the model the same inputs. Where a removed word touches another ("SPACE.com" without
@@ -77,3 +77,27 @@ def test_unknown_words_and_empty_text(classifier):
     for text in ("", "   ", ";;; ::"):
         with pytest.raises(ValueError):
             explain(classifier, text)
+
+
+class Recording(Classifier):
+    """Scores nothing; remembers the tokens LIME hands it."""
+
+    name, max_tokens = "recording", None
+
+    def __init__(self) -> None:
+        self.seen: list[list[str]] = []
+
+    def predict_proba_tokens(self, token_lists):
+        self.seen.extend(list(t) for t in token_lists)
+        return np.full((len(token_lists), 4), 0.25)
+
+    def is_known(self, token: str) -> bool:
+        return True
+
+
+def test_lime_reads_the_tokens_of_the_whole_text():
+    # Python lower-cases Σ by its neighbours: "A'Σ" reads "a ' ς", a lone "Σ" reads "σ" (found by Hypothesis).
+    text = "A'Σ rises ΟΔΟΣ.Β"
+    recording = Recording()
+    explain(recording, text, num_samples=20)
+    assert recording.seen[0] == tokenize(text)

@@ -6,43 +6,19 @@ import hashlib
 import json
 import os
 import shutil
-import stat
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from readonly_utils import snapshot
 from rnnclf import list_checkpoints, load_checkpoint, storage, summary_rows
 from rnnclf.records import CheckpointConfig, Metrics, RecordError, RecurrentSpec, TfidfSpec
 from rnnclf.registry import read_records
 from rnnclf.storage import CHECKPOINT_DIR, Folder
 
 SHIPPED = list_checkpoints(CHECKPOINT_DIR)
-
-
-def snapshot(root: Path) -> dict[str, tuple]:
-    """Every file and folder under `root`: its hash (files), size and modification time."""
-    result = {}
-    for path in sorted(root.rglob("*")):
-        info = path.stat()
-        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
-        result[str(path.relative_to(root))] = (digest, info.st_size, info.st_mtime_ns)
-    return result
-
-
-@pytest.fixture
-def read_only_copy(tmp_path: Path) -> Path:
-    """A copy of the shipped checkpoints with write permission removed, and an interrupted publish's
-    leftover (`.x.old` without `x`) that only a writer may recover."""
-    root = tmp_path / "checkpoints"
-    shutil.copytree(CHECKPOINT_DIR, root)
-    shutil.copytree(root / SHIPPED[0], root / ".interrupted.old")
-    for path in [root, *root.rglob("*")]:
-        path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-    yield root
-    for path in [root, *root.rglob("*")]:
-        path.chmod(path.stat().st_mode | stat.S_IWUSR)
 
 
 def test_listing_and_loading_a_read_only_copy_writes_nothing(read_only_copy: Path) -> None:
