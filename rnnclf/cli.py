@@ -10,15 +10,15 @@ from pathlib import Path
 
 import numpy as np
 
-from . import csvsafe
 from .approaches import APPROACHES, get_approach
-from .batch import LIMITS, BatchError, guess_text_column, read_table, score
+from .batch import BatchError
 from .data import TEST_PATH, TRAIN_PATH, DataError, read_csv
 from .evaluate import evaluate, format_report
 from .registry import SummaryRow, list_checkpoints, load_checkpoint, load_classifier, read_records, summary_rows
 from .runtime import configure_threads
 from .significance import RESAMPLES, SEED, Interval, intervals, significance_report
 from .storage import CHECKPOINT_DIR, PREDICTIONS, CheckpointError, Folder, predictions_bytes, republish
+from .stream import CHUNK_ROWS, ON_BAD, score_file
 
 
 class UsageError(Exception):
@@ -119,24 +119,21 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def predict_file(args: argparse.Namespace) -> int:
-    """Score every row of a CSV with one or more checkpoints; write the table as CSV."""
-    path = Path(args.input)
-    try:
-        frame = read_table(path.read_bytes(), str(path))
-    except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror}") from None
-    column = args.column or guess_text_column(frame)
+    """Score every row of a file with one or more checkpoints, streamed in chunks; write the table as CSV."""
+
     classifiers = [load_classifier(name) for name in args.checkpoint]
-    table = score(frame, column, classifiers)
-    if args.output:
-        csvsafe.to_csv(table, args.output)
-        print(
-            f"scored {len(table)} rows (column {column!r}) with {', '.join(c.name for c in classifiers)}"
-            f" -> {args.output}",
-            file=sys.stderr,
-        )
-    else:
-        csvsafe.to_csv(table, sys.stdout)
+    output = Path(args.output) if args.output else None
+    report = score_file(
+        Path(args.input),
+        output,
+        classifiers,
+        column=args.column,
+        chunk_rows=args.chunk_rows,
+        on_bad=args.bad_rows,
+        progress=not args.quiet,
+    )
+    names = ", ".join(c.name for c in classifiers)
+    print(f"{report.describe()} with {names}" + (f" -> {output}" if output else ""), file=sys.stderr)
     return 0
 
 
@@ -325,9 +322,17 @@ def build_parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("predict", help="classify a text, or every row of a CSV")
     pr.add_argument("--checkpoint", required=True, nargs="+", help="names under checkpoints/ or folder paths")
     pr.add_argument("--text", help="the news text")
-    pr.add_argument("--input", help=f"a CSV to score ({LIMITS})")
-    pr.add_argument("--column", help="the CSV's text column (default: 'text', else the longest)")
+    pr.add_argument("--input", help="a file to score, of any size: CSV (UTF-8, header row), JSON Lines or Parquet")
+    pr.add_argument("--column", help="the file's text column (default: 'text', else the longest)")
     pr.add_argument("--output", help="where to write the scored CSV (default: standard output)")
+    pr.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help="rows read and scored at a time")
+    pr.add_argument(
+        "--bad-rows",
+        choices=ON_BAD,
+        default="stop",
+        help="a malformed row (wrong field count, broken quoting or JSON): stop at it, or skip and count it",
+    )
+    pr.add_argument("--quiet", action="store_true", help="no progress bar")
     pr.add_argument("--json", action="store_true")
     pr.set_defaults(func=cmd_predict)
 
