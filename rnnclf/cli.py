@@ -120,7 +120,6 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 def predict_file(args: argparse.Namespace) -> int:
     """Score every row of a file with one or more checkpoints, streamed in chunks; write the table as CSV."""
-
     classifiers = [load_classifier(name) for name in args.checkpoint]
     output = Path(args.output) if args.output else None
     report = score_file(
