@@ -1,5 +1,5 @@
-"""Property-based tests (Hypothesis) on arbitrary text and bytes: the tokenizer, its spans, every
-prediction and explanation path, and the CSV reader."""
+"""Property-based tests (Hypothesis) on arbitrary text and bytes: the tokenizer's spans, every prediction
+and explanation path, and the CSV reader. The tokenizer itself: tests/test_text.py."""
 
 from __future__ import annotations
 
@@ -24,34 +24,6 @@ PIECES = st.one_of(
     st.from_regex(r"[A-Za-z]{1,8}", fullmatch=True),
 )
 TEXTS = st.lists(PIECES, max_size=40).map("".join)
-
-# torchtext's basic_english rules, restated with plain string replacement: each regex is a literal, and
-# `str.split()` does what the final `\s+ -> " "` and split do together.
-REPLACEMENTS = [
-    ("'", " '  "),
-    ('"', ""),
-    (".", " . "),
-    ("<br />", " "),
-    (",", " , "),
-    ("(", " ( "),
-    (")", " ) "),
-    ("!", " ! "),
-    ("?", " ? "),
-    (";", " "),
-    (":", " "),
-]
-
-
-def restated(text: str) -> list[str]:
-    line = text.lower()
-    for old, new in REPLACEMENTS:
-        line = line.replace(old, new)
-    return line.split()
-
-
-@given(TEXTS)
-def test_tokenize_equals_the_rules_restated(text: str):
-    assert tokenize(text) == restated(text)
 
 
 @given(TEXTS)

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from rnnclf.text import UNK, Vocab, build_vocab, token_spans, tokenize, tokenize_by_regex
@@ -81,8 +81,7 @@ def test_tokenize_equals_torchtext_regexes_on_every_short_mix_of_rule_characters
     assert [t for t in texts if tokenize_by_regex(t) != torchtext_basic_english(t)] == []
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(PIECES) | st.characters(), max_size=30).map("".join))
+@given(st.lists(st.sampled_from(PIECES) | st.characters(exclude_categories=()), max_size=30).map("".join))
 def test_tokenize_equals_torchtext_regexes_on_any_text(text):
     assert tokenize(text) == torchtext_basic_english(text)
 
