@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
 
@@ -120,17 +121,24 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 def predict_file(args: argparse.Namespace) -> int:
     """Score every row of a file with one or more checkpoints, streamed in chunks; write the table as CSV."""
-    classifiers = [load_classifier(name) for name in args.checkpoint]
+    classifiers = [load_classifier(name) for name in args.checkpoint]  # checked here, whatever the engine
     output = Path(args.output) if args.output else None
-    report = score_file(
-        Path(args.input),
-        output,
-        classifiers,
-        column=args.column,
-        chunk_rows=args.chunk_rows,
-        on_bad=args.bad_rows,
-        progress=not args.quiet,
-    )
+    with ExitStack() as stack:
+        scorer = None
+        if args.engine == "dask":
+            from .cluster import dask_scorer  # the optional engine (requirements-scale.txt)
+
+            scorer = stack.enter_context(dask_scorer(args.checkpoint, args.address, args.workers))
+        report = score_file(
+            Path(args.input),
+            output,
+            classifiers,
+            column=args.column,
+            chunk_rows=args.chunk_rows,
+            on_bad=args.bad_rows,
+            progress=not args.quiet,
+            scorer=scorer,
+        )
     names = ", ".join(c.name for c in classifiers)
     print(f"{report.describe()} with {names}" + (f" -> {output}" if output else ""), file=sys.stderr)
     return 0
@@ -332,6 +340,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="a malformed row (wrong field count, broken quoting or JSON): stop at it, or skip and count it",
     )
     pr.add_argument("--quiet", action="store_true", help="no progress bar")
+    pr.add_argument("--engine", choices=("local", "dask"), default="local", help="score --input here, or on Dask")
+    pr.add_argument("--address", help="--engine dask: the scheduler, e.g. tcp://10.0.0.5:8786 (default: a local one)")
+    pr.add_argument(
+        "--workers", type=int, help="--engine dask without --address: local worker processes (default: cores)"
+    )
     pr.add_argument("--json", action="store_true")
     pr.set_defaults(func=cmd_predict)
 
