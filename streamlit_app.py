@@ -14,6 +14,7 @@ with st.sidebar:
     st.title(":material/newspaper: rnnclf", anchor=False)
     st.caption("Recurrent classifiers for AG News: World, Sports, Business, Sci/Tech.")
     selected = sidebar.checkpoint_picker(rows, str(state.checkpoint_root()))
+    sidebar.calibration_toggle()
     lime = sidebar.lime_settings()
 
 pages = {

@@ -65,6 +65,13 @@ VIEWS = (
         "Test examples on which the checkpoints disagree.",
     ),
     View(
+        "slices",
+        "Slices",
+        ":material/pie_chart:",
+        ("model",),
+        "Accuracy on parts of the test split: by length, token window, unknown words, class, or a keyword.",
+    ),
+    View(
         "summary",
         "Summary",
         ":material/table_chart:",

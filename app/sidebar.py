@@ -13,6 +13,7 @@ from rnnclf.registry import SummaryRow
 
 from .links import CHECKPOINT
 from .safe import literal
+from .state import CALIBRATED
 
 MIN_SAMPLES = 100
 MAX_FEATURES = 30
@@ -61,6 +62,16 @@ def checkpoint_picker(rows: Sequence[SummaryRow], root: str) -> str | None:
         format_func=lambda name: literal(labels[name]),  # unique: the radio tells options apart by label
         captions=[_caption(row) for row in rows],
         key=CHECKPOINT,
+    )
+
+
+def calibration_toggle() -> bool:
+    """Show temperature-scaled probabilities in every view: the numbers change, no predicted class does."""
+    return st.toggle(
+        "Calibrated probabilities",
+        key=CALIBRATED,
+        help="Temperature scaling fitted on each checkpoint's validation split (`python -m rnnclf calibrate`). "
+        "Probabilities move toward what the model's accuracy supports; the predicted class never changes.",
     )
 
 

@@ -17,12 +17,17 @@ import numpy as np
 import streamlit as st
 
 from rnnclf import Checkpoint, CheckpointError, list_checkpoints, load_checkpoint
+from rnnclf.calibration import scale
 from rnnclf.data import TEST_PATH, DataError, Split, read_csv
 from rnnclf.explain import Explanation, explain
 from rnnclf.registry import SummaryRow, summary_row
 from rnnclf.runtime import configure_threads
+from rnnclf.significance import Interval, intervals
+from rnnclf.slices import unknown_share
 from rnnclf.storage import CHECKPOINT_DIR
+from rnnclf.text import tokenize
 
+CALIBRATED = "calibrated"  # the sidebar toggle's key: show temperature-scaled probabilities
 ROOT_ENV = "RNNCLF_CHECKPOINTS"  # another checkpoints folder (tests point it at a temporary one)
 LIME_SEED = 0  # one fixed seed: the same request always gives the same explanation
 # LIME and batch scoring are the heavy requests. At most one of them per core runs at a time (each on
@@ -108,9 +113,26 @@ def summary() -> tuple[SummaryRow, ...]:
     return tuple(rows)
 
 
+def temperature(loaded: Loaded, calibrated: bool | None = None) -> float | None:
+    """The temperature to show `loaded`'s probabilities with: None for the raw ones (the toggle is off,
+    or the checkpoint has no calibration). `calibrated` None: the sidebar toggle decides."""
+    wanted = st.session_state.get(CALIBRATED, False) if calibrated is None else calibrated
+    calibration = loaded.checkpoint.metrics.calibration
+    return calibration.temperature if wanted and calibration is not None else None
+
+
+def _scaled(raw: np.ndarray, temperature: float | None) -> np.ndarray:
+    """`raw` temperature-scaled (never a different argmax), read-only; `raw` itself when there is no temperature."""
+    if temperature is None:
+        return raw
+    result = scale(raw if raw.ndim == 2 else raw[None, :], temperature).reshape(raw.shape)
+    result.setflags(write=False)
+    return result
+
+
 def probabilities(loaded: Loaded, text: str) -> np.ndarray:
-    """The classifier's probabilities for one text, shape (len(classes),)."""
-    return _probabilities(*_key(loaded.name), text)
+    """The classifier's probabilities for one text, shape (len(classes),); calibrated when the sidebar says so."""
+    return _scaled(_probabilities(*_key(loaded.name), text), temperature(loaded))
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
@@ -146,17 +168,53 @@ def test_split() -> Split | None:
         return None
 
 
-def predictions(loaded: Loaded) -> np.ndarray:
+def predictions(loaded: Loaded, calibrated: bool | None = None) -> np.ndarray:
     """A loaded checkpoint's probabilities on the test split (which must exist), shape (rows, classes).
 
     Read from the checkpoint's stored predictions when it has them, else computed once; either way
-    the error explorer, the disagreements and their tests all read this one cached array.
+    the error explorer, the disagreements and their tests all read this one cached array (calibrated
+    when the sidebar says so, or as `calibrated` asks).
     """
-    return _predictions(*_key(loaded.name))
+    t = temperature(loaded, calibrated)
+    return _predictions(*_key(loaded.name)) if t is None else _calibrated_predictions(*_key(loaded.name), t)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _calibrated_predictions(root: str, name: str, stamp: tuple, temperature: float) -> np.ndarray:
+    return _scaled(_predictions(root, name, stamp), temperature)
+
+
+def test_intervals(loaded: Loaded) -> tuple[Interval, Interval]:
+    """95 % bootstrap intervals of test accuracy and macro-F1 (seeded, so every session sees the same)."""
+    return _intervals(*_key(loaded.name))
+
+
+@st.cache_resource(max_entries=64, show_spinner="Bootstrapping the test split…")
+def _intervals(root: str, name: str, stamp: tuple) -> tuple[Interval, Interval]:
+    probabilities = _predictions(root, name, stamp)
+    return intervals(test_split().labels, probabilities.argmax(1), probabilities.shape[1])
 
 
 @st.cache_resource(max_entries=64, show_spinner="Scoring the test split…")
 def _predictions(root: str, name: str, stamp: tuple) -> np.ndarray:
     result = _load(root, name, stamp).checkpoint.test_probabilities(test_split())
+    result.setflags(write=False)
+    return result
+
+
+@st.cache_resource(show_spinner=False)
+def test_tokens() -> tuple[tuple[str, ...], ...]:
+    """Every test text's tokens, for the slices (the split must exist)."""
+    return tuple(tuple(tokenize(text)) for text in test_split().texts)
+
+
+def unknown_shares(loaded: Loaded) -> np.ndarray:
+    """Per test text, the share of the tokens the checkpoint reads that it never learned."""
+    return _unknown_shares(*_key(loaded.name))
+
+
+@st.cache_resource(max_entries=64, show_spinner="Looking up every test word…")
+def _unknown_shares(root: str, name: str, stamp: tuple) -> np.ndarray:
+    result = unknown_share(test_tokens(), _load(root, name, stamp).checkpoint.classifier)
     result.setflags(write=False)
     return result

@@ -128,7 +128,7 @@ def test_evaluation_renders_the_stored_metrics(checkpoint: str) -> None:
     metrics = load_checkpoint(checkpoint).metrics
     assert at.metric[0].value == f"{metrics.test.accuracy:.2%}"
     assert at.dataframe[0].value["class"].tolist() == [c.name for c in metrics.test.per_class]
-    charts = 2 if metrics.history else 1  # + training curves, if any
+    charts = (2 if metrics.history else 1) + 3  # + training curves, if any; + reliability, coverage, confidence
     assert len(at.get("plotly_chart")) == charts
     at.segmented_control(key="confusion_scale").set_value("row-normalized").run()
     assert not at.exception, at.exception
@@ -140,7 +140,7 @@ def test_evaluation_puts_two_matrices_side_by_side() -> None:
     at = open_view(start(), "Evaluate")
     at.selectbox(key="evaluate_other").select(SHIPPED[1]).run()
     assert not at.exception, at.exception
-    assert len(at.metric) == 6 and len(at.get("plotly_chart")) == 4
+    assert len(at.metric) == 6 and len(at.get("plotly_chart")) == 4 + 3  # + the calibration charts
 
 
 def test_summary_table_comes_from_the_checkpoint_files() -> None:

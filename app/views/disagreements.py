@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import examples, figures, links, state
+from app import examples, figures, links, state, trust
 from app.notices import usable
 from app.safe import literal
 from app.sidebar import Context, context
@@ -89,6 +89,7 @@ def show(ctx: Context) -> None:
             delta_arrow="off",
         )
         wanted = st.selectbox("True class", [ANY_CLASS, *CLASSES], key="disagree_class", persist_state="session")
+    trust.significance_section(list(probabilities), split.labels, predicted)
     if wanted != ANY_CLASS:
         rows = rows[split.labels[rows] == CLASSES.index(wanted)]
     if not len(rows):

@@ -7,7 +7,7 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
-from app import figures, links, state
+from app import figures, links, state, trust
 from app.links import NOBODY
 from app.notices import usable
 from app.safe import literal
@@ -72,10 +72,11 @@ def show(ctx: Context) -> None:
     normalized = scale == "row-normalized"
     if other == NOBODY:
         report(selected, normalized, key="left", wide=True)
-        return
-    for column, name, key in zip(st.columns(2, border=True), (selected, other), ("left", "right")):
-        with column:
-            report(name, normalized, key, wide=False)
+    else:
+        for column, name, key in zip(st.columns(2, border=True), (selected, other), ("left", "right")):
+            with column:
+                report(name, normalized, key, wide=False)
+    trust.calibration_section(ctx.names, selected)
 
 
 if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)
