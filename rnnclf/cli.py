@@ -14,6 +14,7 @@ import numpy as np
 from .approaches import APPROACHES, get_approach
 from .batch import BatchError
 from .data import TEST_PATH, TRAIN_PATH, DataError, read_csv
+from .distributed import is_main
 from .evaluate import evaluate, format_report
 from .registry import SummaryRow, list_checkpoints, load_checkpoint, load_classifier, read_records, summary_rows
 from .runtime import configure_threads
@@ -42,7 +43,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             threads=args.threads,
             progress=not args.quiet,
         )
-        print(f"{approach_id}: test accuracy {_test_accuracy(folder):.2%}, saved to {folder}")
+        if is_main():  # under torchrun, one line from rank 0
+            print(f"{approach_id}: test accuracy {_test_accuracy(folder):.2%}, saved to {folder}")
     return 0
 
 

@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from . import distributed
 from .approaches import TUTORIAL_BATCHES_PER_EPOCH, Approach
 from .data import TEST_PATH, TRAIN_PATH, load_train_val, relative
 from .evaluate import final_metrics
@@ -101,6 +102,7 @@ def train_model(
     """
     torch.manual_seed(seed)
     model = RecurrentClassifier(approach, vocab_size, sparse=sparse)
+    forward = distributed.wrap(model)  # under torchrun: DDP, each rank on its slice of every batch
     optimizers = make_optimizers(model, approach.lr, sparse)
     shuffle = torch.Generator().manual_seed(seed)
     rows = len(train.labels)
@@ -117,22 +119,24 @@ def train_model(
             range(0, rows, approach.batch_size),
             desc=f"{approach.id} epoch {epoch}/{epochs}",
             leave=False,
-            disable=not progress,
+            disable=not progress or not distributed.is_main(),
         )
         for start in batches:
             index = order[start : start + approach.batch_size]
-            loss = F.cross_entropy(model(train.ids[index], train.lengths[index]), train.labels[index])
+            part = distributed.shard(index)
+            loss = distributed.batch_loss(forward(train.ids[part], train.lengths[part]), train.labels[part], len(index))
             for optimizer in optimizers:
                 optimizer.zero_grad(set_to_none=True)
             loss.backward()
             for optimizer in optimizers:
                 optimizer.step()
-            total += loss.item() * len(index)
+            total += loss.item() * len(index) / distributed.world_size()
             steps += 1
-        val_loss, val_accuracy = validation_metrics(model, val)
-        record = EpochRecord(epoch, total / rows, val_loss, val_accuracy, time.perf_counter() - epoch_start)
+        val_loss, val_accuracy = distributed.from_main(lambda: validation_metrics(model, val), 2)
+        train_loss = distributed.total(total) / rows
+        record = EpochRecord(epoch, train_loss, val_loss, val_accuracy, time.perf_counter() - epoch_start)
         history.append(record)
-        if log:
+        if log and distributed.is_main():
             tqdm.write(
                 f"{approach.id} epoch {epoch}/{epochs}: train loss {record.train_loss:.4f}  "
                 f"val loss {val_loss:.4f}  val acc {val_accuracy:.2%}  ({record.seconds:.1f}s)"
@@ -173,6 +177,7 @@ def run(
 ) -> Path:
     """Train one approach end to end and publish its checkpoint folder; return the folder."""
     threads = configure_threads(threads)
+    distributed.start()  # under torchrun: join the other ranks
     out = Path(out) if out else CHECKPOINT_DIR / approach.id
     train_split, val_split = load_train_val(train_path, val_fraction, seed, max_rows)
     train_tokens = [tokenize(t) for t in train_split.texts]
@@ -180,13 +185,17 @@ def run(
     out.parent.mkdir(parents=True, exist_ok=True)
     vocab_sha = vocab.sha256()
     vocab_file = out.parent / f"vocab-{vocab_sha[:12]}.json"
-    write_once(vocab_file, vocab.to_json().encode("utf-8"))
+    if distributed.is_main():
+        write_once(vocab_file, vocab.to_json().encode("utf-8"))
     train_data = Encoded.from_tokens(train_tokens, train_split.labels, vocab, approach.max_tokens)
     val_tokens = [tokenize(t) for t in val_split.texts]
     val_data = Encoded.from_tokens(val_tokens, val_split.labels, vocab, approach.max_tokens)
     tutorial_epochs = default_epochs(approach, len(train_split))
     epochs = epochs or tutorial_epochs
     result = train_model(approach, train_data, val_data, len(vocab), epochs, seed, sparse, progress, log)
+    if not distributed.is_main():  # rank 0 evaluates and publishes; the others wait for it
+        distributed.barrier()
+        return out
     round_to_storage(result.model)
     config = CheckpointConfig(
         kind=RECURRENT,
@@ -219,4 +228,5 @@ def run(
     classifier = RecurrentTextClassifier(out.name, result.model, vocab)
     metrics, probabilities = final_metrics(classifier, test_path, result.history, result.seconds)
     publish(out, checkpoint_files(result.model, probabilities), config.to_dict(), metrics.to_dict())
+    distributed.barrier()
     return out
