@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app import links, sidebar, state
+from app import links, report, sidebar, state
 from app.pages import BY_ID, GOTO_KEY, VIEWS
 
 st.set_page_config(page_title="rnnclf · news classifiers", page_icon=":material/newspaper:", layout="wide")
@@ -16,6 +16,7 @@ with st.sidebar:
     selected = sidebar.checkpoint_picker(rows, str(state.checkpoint_root()))
     sidebar.calibration_toggle()
     lime = sidebar.lime_settings()
+    report.sidebar_section(names)
 
 pages = {
     view.id: st.Page(view.script, title=view.title, icon=view.icon, url_path=view.id, default=view is VIEWS[0])

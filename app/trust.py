@@ -12,7 +12,7 @@ import streamlit as st
 
 from rnnclf import charts
 from rnnclf.calibration import accuracy_coverage, brier, nll, reliability
-from rnnclf.significance import ALPHA, holm, mcnemar, mcnemar_matrix
+from rnnclf.significance import ALPHA, mcnemar, mcnemar_matrix, pair_tests
 
 from . import examples, state
 from .safe import literal
@@ -130,14 +130,15 @@ def significance_section(names: Sequence[str], labels: np.ndarray, predicted: np
         if first == second:
             st.info("Pick two different checkpoints.", icon=":material/checklist:")
             return
-        i, j = names.index(first), names.index(second)
-        test = mcnemar(first, second, labels, predicted[i], predicted[j])
+        tests = pair_tests(list(names), labels, predicted)
+        test, adjusted = next((t, q) for t, q in tests if {t.first, t.second} == {first, second})
+        if test.first != first:  # the sentence reads in the order picked
+            i, j = names.index(first), names.index(second)
+            test = mcnemar(first, second, labels, predicted[i], predicted[j])
         st.text(test.sentence())
-        rows, columns = np.triu_indices(len(names), 1)
-        if len(rows) > 1:
-            adjusted = holm(matrix[rows, columns])[np.flatnonzero((rows == min(i, j)) & (columns == max(i, j)))[0]]
+        if len(tests) > 1:
             st.caption(
-                f"Testing all {len(rows)} pairs at once, Holm's adjustment gives p = {adjusted:.2g} for this pair "
+                f"Testing all {len(tests)} pairs at once, Holm's adjustment gives p = {adjusted:.2g} for this pair "
                 f"({'still' if adjusted < ALPHA else 'no longer'} below {ALPHA:g}). Dark cells: p below {ALPHA:g}."
             )
 

@@ -273,6 +273,22 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import build, probe
+
+    checkpoints = [load_checkpoint(name, Path(args.root)) for name in list_checkpoints(Path(args.root))]
+    if not checkpoints:
+        raise UsageError(f"no checkpoints under {args.root}")
+    empty = [text for text in args.probe if not text.strip()]
+    if empty:
+        raise UsageError("--probe is empty: give some news text to pin")
+    pins = [probe(text, checkpoints, view="Probe (command line)") for text in args.probe]
+    html = build(checkpoints, read_csv(TEST_PATH), pins)
+    Path(args.out).write_text(html, encoding="utf-8")
+    print(f"wrote {args.out} ({len(html) / 2**20:.1f} MB, {len(checkpoints)} checkpoints, {len(pins)} pinned texts)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m rnnclf", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -368,6 +384,12 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("--root", default=str(CHECKPOINT_DIR))
     co.add_argument("--markdown", action="store_true", help="Markdown (reports/significance.md is written so)")
     co.set_defaults(func=cmd_compare)
+
+    rp = sub.add_parser("report", help="one self-contained HTML report: summary, intervals, calibration, significance")
+    rp.add_argument("--out", required=True, help="the HTML file to write")
+    rp.add_argument("--probe", action="append", default=[], metavar="TEXT", help="a text to pin (repeatable)")
+    rp.add_argument("--root", default=str(CHECKPOINT_DIR))
+    rp.set_defaults(func=cmd_report)
     return parser
 
 

@@ -137,21 +137,29 @@ def mcnemar_matrix(names: list[str], labels: np.ndarray, predicted: np.ndarray) 
     return matrix
 
 
-def significance_report(names: list[str], labels: np.ndarray, predicted: np.ndarray, markdown: bool) -> str:
-    """Every pair's McNemar test: the matrix of p-values, then one sentence per pair."""
+def pair_tests(names: list[str], labels: np.ndarray, predicted: np.ndarray) -> list[tuple[McNemar, float]]:
+    """Every pair's McNemar test with its Holm-adjusted p-value (over all the pairs)."""
     tests = [
         mcnemar(names[i], names[j], labels, predicted[i], predicted[j])
         for i in range(len(names))
         for j in range(i + 1, len(names))
     ]
+    return list(zip(tests, holm(np.array([t.p_value for t in tests])))) if tests else []
+
+
+def adjusted_sentence(test: McNemar, adjusted: float, pairs: int) -> str:
+    return (
+        f"{test.sentence()} Holm-adjusted over {pairs} pairs: {p_phrase(adjusted)}"
+        f" ({'still' if adjusted < ALPHA else 'not'} below {ALPHA:g})."
+    )
+
+
+def significance_report(names: list[str], labels: np.ndarray, predicted: np.ndarray, markdown: bool) -> str:
+    """Every pair's McNemar test: the matrix of p-values, then one sentence per pair."""
+    tests = pair_tests(names, labels, predicted)
     if len(names) == 2:
-        return tests[0].sentence()
-    adjusted = holm(np.array([t.p_value for t in tests]))
-    sentences = [
-        f"{t.sentence()} Holm-adjusted over {len(tests)} pairs: {p_phrase(q)}"
-        f" ({'still' if q < ALPHA else 'not'} below {ALPHA:g})."
-        for t, q in zip(tests, adjusted)
-    ]
+        return tests[0][0].sentence()
+    sentences = [adjusted_sentence(t, q, len(tests)) for t, q in tests]
     matrix = mcnemar_matrix(names, labels, predicted)
     cells = [
         [name, *("–" if i == j else format_p(matrix[i, j]) for j in range(len(names)))] for i, name in enumerate(names)

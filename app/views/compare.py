@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import explaining, figures, links, state
+from app import explaining, figures, links, report, state
 from app.notices import usable
 from app.safe import literal
 from app.sidebar import Context, context
@@ -84,6 +84,7 @@ def show(ctx: Context) -> None:
             column_config={"probability": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)},
         )
 
+    explained = []
     if st.toggle("Show each checkpoint's LIME highlights", key="compare_lime"):
         target = explaining.class_picker(classes, None, key="compare_class")
         for start in range(0, len(working), LIME_COLUMNS):
@@ -93,6 +94,8 @@ def show(ctx: Context) -> None:
                     explanation = explaining.compute(item, text, target, ctx.lime)
                     if explanation is not None:
                         explaining.render(item.checkpoint.classifier, explanation, compact=True)
+                        explained.append((item, explanation))
+    report.add_button(lambda: report.pin("Compare", text, working, explained), key="compare_pin")
 
 
 if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app import explaining, links, state
+from app import explaining, links, report, state
 from app.notices import reading_notes
 from app.sidebar import Context, context
 from app.text_input import text_and_checkpoint
@@ -22,6 +22,8 @@ def show(ctx: Context) -> None:
     explanation = explaining.compute(loaded, text, target, ctx.lime)
     if explanation is not None:
         explaining.render(classifier, explanation)
+        everyone = [item for item in map(state.load, ctx.names) if item.checkpoint is not None]
+        report.add_button(lambda: report.pin("Explain", text, everyone, [(loaded, explanation)]), key="explain_pin")
 
 
 if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)

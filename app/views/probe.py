@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app import figures, state
+from app import figures, report, state
 from app.notices import reading_notes
 from app.safe import literal
 from app.sidebar import Context, context
@@ -27,6 +27,8 @@ def show(ctx: Context) -> None:
     with chart:
         st.plotly_chart(figures.probabilities(classifier.classes, probs), key="probe_chart")
     reading_notes(classifier, text)
+    everyone = [item for item in map(state.load, ctx.names) if item.checkpoint is not None]
+    report.add_button(lambda: report.pin("Probe", text, everyone), key="probe_pin")
 
 
 if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)

@@ -1,0 +1,72 @@
+"""The session's report: "Add to report" buttons that pin what a view shows, and the sidebar's
+"Download report" (one self-contained HTML file, built by rnnclf.report). Views only call `add_button`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+
+from rnnclf.explain import Explanation
+from rnnclf.report import Pin, PinnedWords, build, prediction
+
+from . import state
+from .state import Loaded
+
+PINS = "report_pins"  # this session's pins, in the order they were added
+
+
+def pin(view: str, text: str, loaded: Sequence[Loaded], explanations: Sequence[tuple[Loaded, Explanation]] = ()) -> Pin:
+    """`text` with each checkpoint's probabilities as the view shows them, and any LIME top words."""
+    predictions = tuple(
+        prediction(item.name, item.checkpoint.classifier.classes, state.probabilities(item, text)) for item in loaded
+    )
+    words = tuple(
+        PinnedWords(item.name, item.checkpoint.classifier.classes[e.label], tuple(e.top)) for item, e in explanations
+    )
+    calibrated = st.session_state.get(state.CALIBRATED, False)
+    note = "calibrated probabilities (temperature scaling)" if calibrated else "raw probabilities"
+    return Pin(view, text, predictions, words, note)
+
+
+def _add(make: Callable[[], Pin]) -> None:
+    st.session_state.setdefault(PINS, []).append(make())
+    st.toast(f"Pinned to the report ({len(st.session_state[PINS])} pinned).", icon=":material/push_pin:")
+
+
+def add_button(make: Callable[[], Pin], key: str) -> None:
+    """A button that pins `make()` into this session's report."""
+    st.button(
+        "Add to report",
+        key=key,
+        icon=":material/push_pin:",
+        on_click=_add,
+        args=(make,),
+        help="Pin this text, every checkpoint's probabilities and any explanation shown; "
+        "the sidebar's Download report has them all.",
+    )
+
+
+def sidebar_section(names: Sequence[str]) -> None:
+    """How many pins there are, the download, and a way to start over."""
+    st.subheader("Report", divider="gray")
+    pins = tuple(st.session_state.get(PINS, ()))
+    checkpoints = [loaded.checkpoint for loaded in map(state.load, names) if loaded.checkpoint is not None]
+    split = state.test_split()
+    st.caption(
+        f"{len(pins)} pinned. One HTML file: summary with intervals, calibration, significance, confusion "
+        "matrices and the pinned texts; it opens offline."
+    )
+    st.download_button(
+        "Download report",
+        data=lambda: build(checkpoints, split, pins),
+        file_name="rnnclf-report.html",
+        mime="text/html",
+        icon=":material/download:",
+        on_click="ignore",
+        key="report_download",
+        disabled=split is None or not checkpoints,
+    )
+    if pins and st.button("Clear the pins", key="report_clear", icon=":material/delete:"):
+        st.session_state[PINS] = []
+        st.rerun()
