@@ -16,8 +16,10 @@ from .state import Loaded
 PINS = "report_pins"  # this session's pins, in the order they were added
 
 
-def pin(view: str, text: str, loaded: Sequence[Loaded], explanations: Sequence[tuple[Loaded, Explanation]] = ()) -> Pin:
-    """`text` with each checkpoint's probabilities as the view shows them, and any LIME top words."""
+def pin(view: str, text: str, names: Sequence[str], explanations: Sequence[tuple[Loaded, Explanation]] = ()) -> Pin:
+    """`text` with each named checkpoint's probabilities as the view shows them (those that load), and any
+    LIME top words."""
+    loaded = [item for item in map(state.load, names) if item.checkpoint is not None]
     predictions = tuple(
         prediction(item.name, item.checkpoint.classifier.classes, state.probabilities(item, text)) for item in loaded
     )

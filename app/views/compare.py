@@ -95,7 +95,9 @@ def show(ctx: Context) -> None:
                     if explanation is not None:
                         explaining.render(item.checkpoint.classifier, explanation, compact=True)
                         explained.append((item, explanation))
-    report.add_button(lambda: report.pin("Compare", text, working, explained), key="compare_pin")
+    report.add_button(
+        lambda: report.pin("Compare", text, [item.name for item in working], explained), key="compare_pin"
+    )
 
 
 if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)

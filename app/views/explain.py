@@ -22,8 +22,8 @@ def show(ctx: Context) -> None:
     explanation = explaining.compute(loaded, text, target, ctx.lime)
     if explanation is not None:
         explaining.render(classifier, explanation)
-        everyone = [item for item in map(state.load, ctx.names) if item.checkpoint is not None]
-        report.add_button(lambda: report.pin("Explain", text, everyone, [(loaded, explanation)]), key="explain_pin")
+        pinned = [(loaded, explanation)]
+        report.add_button(lambda: report.pin("Explain", text, ctx.names, pinned), key="explain_pin")
 
 
 if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)

@@ -27,8 +27,7 @@ def show(ctx: Context) -> None:
     with chart:
         st.plotly_chart(figures.probabilities(classifier.classes, probs), key="probe_chart")
     reading_notes(classifier, text)
-    everyone = [item for item in map(state.load, ctx.names) if item.checkpoint is not None]
-    report.add_button(lambda: report.pin("Probe", text, everyone), key="probe_pin")
+    report.add_button(lambda: report.pin("Probe", text, ctx.names), key="probe_pin")
 
 
 if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)
