@@ -15,7 +15,7 @@ import torch
 
 from rnnclf.runtime import configure_threads
 
-from . import browser, explaining, prediction, threads, training
+from . import browser, explaining, prediction, streaming, threads, training
 from .report import Table, markdown
 from .settings import FULL, QUICK, Settings
 
@@ -25,6 +25,7 @@ GROUPS: dict[str, Callable[[Settings], list[Table]]] = {
     "lime": explaining.measure,
     "prediction": prediction.measure,
     "threads": threads.measure,
+    "streaming": streaming.measure,
     "app": browser.measure,
 }
 

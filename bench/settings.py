@@ -23,6 +23,7 @@ class Settings:
     thread_rows: int  # rows of the forward timed with 1 and 2 threads
     thread_repeats: int
     app_runs: int
+    stream_bytes: int  # the large CSV scored by the streaming command
 
 
 FULL = Settings(
@@ -40,6 +41,7 @@ FULL = Settings(
     thread_rows=5000,
     thread_repeats=7,
     app_runs=3,
+    stream_bytes=2 * 2**30,
 )
 
 QUICK = Settings(
@@ -57,4 +59,5 @@ QUICK = Settings(
     thread_rows=500,
     thread_repeats=1,
     app_runs=1,
+    stream_bytes=2 * 2**20,
 )
