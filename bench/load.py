@@ -1,10 +1,15 @@
-"""Browser load test: 8 headless Chromium pages against one `streamlit run`, all at once.
+"""Load tests against one `streamlit run`: headless Chromium pages, or protocol-level sessions.
 
-`python -m bench.load [--users 8]` writes reports/loadtest.md. Each page is one user: it opens the
+`python -m bench.load [--users 8]` writes its section of reports/loadtest.md. Each page is one user: it opens the
 app, pastes its own test text, waits for the predicted class (Probe), then opens Explain and waits
 for the LIME highlights. Latencies run from pasting the text. A single user goes first, alone (the
 baseline, which also loads the models), then all users at once; the server's CPU and resident
 memory are sampled throughout. Not part of the test suite: it takes a minute and wants a quiet machine.
+
+`python -m bench.load --protocol --users 50` does the same with sessions that speak Streamlit's
+websocket protocol (bench/protocol.py), so no browser shares the cores; `--soak 600` then keeps
+`--users` sessions opening and closing for ten minutes and reports how the server's memory grows.
+Each writes its own section of the report, beside the others.
 """
 
 from __future__ import annotations
@@ -41,14 +46,17 @@ class ServerSampler:
         self.process = psutil.Process(pid)
         self.cpu: list[float] = []
         self.rss_mb: list[float] = []
+        self.at_s: list[float] = []  # when each sample was taken, from the start
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         self.process.cpu_percent()
+        started = time.monotonic()
         while not self._stop.wait(0.5):
             self.cpu.append(self.process.cpu_percent())
             self.rss_mb.append(self.process.memory_info().rss / 2**20)
+            self.at_s.append(time.monotonic() - started)
 
     def __enter__(self) -> ServerSampler:
         self._thread.start()
@@ -114,15 +122,32 @@ def latency_rows(label: str, results: list[UserResult]) -> list[str]:
     return rows
 
 
+BROWSER_INTRO = (
+    "# Browser load test\n\nWritten by `python -m bench.load --users {users}`: {users} headless Chromium pages at once "
+    "against one `streamlit run`, each with its own test text; Probe (predicted class), then Explain (LIME "
+    "highlights, the app's default settings). Latency is from pasting the text."
+)
+PROTOCOL_INTRO = (
+    "# Protocol load test\n\nWritten by `python -m bench.load --protocol --users {users}`: {users} sessions at once "
+    "against one `streamlit run`, speaking Streamlit's websocket protocol (no browser); each opens Probe with its "
+    "own test text in the URL's query string, then Explain (LIME, the app's default settings). Latency is from "
+    "the request for the Probe run."
+)
+GOALS = {"prediction": 1.5, "prediction + explanation": 8.0}  # p95 seconds, protocol run
+GOAL_RSS_MB = 1024
+
+
 def report(
-    users: int, alone: list[UserResult], results: list[UserResult], sampler: ServerSampler, wall_s: float, load: float
+    users: int,
+    alone: list[UserResult],
+    results: list[UserResult],
+    sampler: ServerSampler,
+    wall_s: float,
+    load: float,
+    intro: str = BROWSER_INTRO,
 ) -> str:
     lines = [
-        "# Browser load test",
-        "",
-        f"Written by `python -m bench.load --users {users}`: {users} headless Chromium pages at once against one "
-        "`streamlit run`, each with its own test text; Probe (predicted class), then Explain (LIME highlights, "
-        "the app's default settings). Latency is from pasting the text.",
+        intro.format(users=users),
         "",
         "| measure | value |",
         "|---|---:|",
@@ -135,32 +160,130 @@ def report(
         )
         lines.append(f"| server resident memory, max (MB) | {max(sampler.rss_mb):.0f} |")
     lines.append(f"| wall time of the {users} users (s) | {wall_s:.1f} |")
+    if intro is PROTOCOL_INTRO:
+        lines += ["", *goal_lines(results, sampler)]
     errors = [r.error for r in (*alone, *results) if r.error]
     if errors:
         lines += ["", "Errors:", *(f"- {e}" for e in errors)]
     lines += [
         "",
-        f"Machine: {psutil.cpu_count()} cores, shared by the server and the {users} Chromium pages; "
+        f"Machine: {psutil.cpu_count()} cores, shared by the server and the {users} clients; "
         f"1-minute load average before the run {load:.2f}.",
     ]
+    return "\n".join(lines) + "\n"
+
+
+def goal_lines(results: list[UserResult], sampler: ServerSampler) -> list[str]:
+    """Each goal of the protocol run, met or not."""
+    ok = [r for r in results if r.error is None]
+    lines = [f"- Goal: no errors: {'met' if len(ok) == len(results) else '**missed**'}."]
+    for name, values in (
+        ("prediction", [r.prediction_s for r in ok]),
+        ("prediction + explanation", [r.explanation_s for r in ok]),
+    ):
+        if values:
+            p95 = percentile(values, 0.95)
+            lines.append(
+                f"- Goal: p95 {name} <= {GOALS[name]:g} s: {'met' if p95 <= GOALS[name] else '**missed**'} ({p95:.2f} s)."
+            )
+    if sampler.rss_mb:
+        peak = max(sampler.rss_mb)
+        lines.append(
+            f"- Goal: server memory <= {GOAL_RSS_MB:,} MB: {'met' if peak <= GOAL_RSS_MB else '**missed**'} ({peak:.0f} MB)."
+        )
+    return lines
+
+
+def write_section(path: Path, text: str) -> None:
+    """Put `text` (which starts with a `# title` line) in the report, replacing that title's section."""
+    title = text.splitlines()[0]
+    sections = path.read_text(encoding="utf-8").split("\n# ") if path.exists() else []
+    sections = [s if i == 0 else "# " + s for i, s in enumerate(sections)]
+    kept = [s.rstrip("\n") + "\n" for s in sections if s.strip() and s.splitlines()[0] != title]
+    path.write_text("\n".join([*kept, text]), encoding="utf-8")
+
+
+async def run_sessions(url: str, texts: list[str]) -> list[UserResult]:
+    from .protocol import session
+
+    return await asyncio.gather(*(session(url, text) for text in texts))
+
+
+async def soak(url: str, texts: list[str], users: int, seconds: float) -> list[UserResult]:
+    """`users` sessions at a time, each closed and replaced by the next text until `seconds` pass."""
+    from .protocol import session
+
+    deadline = time.monotonic() + seconds
+    results: list[UserResult] = []
+    queue = iter(range(10**9))
+
+    async def user() -> None:
+        while time.monotonic() < deadline:
+            results.append(await session(url, texts[next(queue) % len(texts)]))
+
+    await asyncio.gather(*(user() for _ in range(users)))
+    return results
+
+
+def soak_report(users: int, seconds: float, results: list[UserResult], sampler: ServerSampler, load: float) -> str:
+    """Sessions done, their latencies, and the server's memory after the first minute against the end."""
+    after_minute = [rss for at, rss in zip(sampler.at_s, sampler.rss_mb) if at >= 60]
+    lines = [
+        "# Protocol soak test",
+        "",
+        f"Written by `python -m bench.load --protocol --users {users} --soak {seconds:g}`: {users} protocol sessions "
+        f"at a time for {seconds / 60:g} minutes, each closed after its explanation and replaced by a new one with "
+        "the next test text.",
+        "",
+        "| measure | value |",
+        "|---|---:|",
+        *latency_rows(f"{len(results)} sessions", results),
+    ]
+    if after_minute:
+        first, last, peak = after_minute[0], after_minute[-1], max(after_minute)
+        growth = (peak - first) / first
+        lines += [
+            f"| server resident memory at 1 min / at the end / max after 1 min (MB) | {first:.0f} / {last:.0f} / {peak:.0f} |",
+            f"| growth after the first minute (max ÷ 1-minute figure - 1) | {growth:.1%} |",
+            "",
+            f"- Goal: memory growth after the first minute < 10 %: {'met' if growth < 0.10 else '**missed**'}.",
+        ]
+    errors = sorted({r.error for r in results if r.error})
+    if errors:
+        lines += ["", f"Errors ({sum(r.error is not None for r in results)}):", *(f"- {e}" for e in errors)]
+    lines += ["", f"Machine: {psutil.cpu_count()} cores; 1-minute load average before the run {load:.2f}."]
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=8)
+    parser.add_argument("--protocol", action="store_true", help="websocket sessions instead of browsers")
+    parser.add_argument("--soak", type=float, metavar="SECONDS", help="with --protocol: sessions opening and closing")
     parser.add_argument("--out", default=str(REPORT))
     args = parser.parse_args(argv)
-    texts = read_csv(TEST_PATH).texts[100 : 101 + args.users]  # the extra one is the lone baseline
+    if args.soak and not args.protocol:
+        parser.error("--soak needs --protocol")
+    split = read_csv(TEST_PATH).texts
+    texts = split[100 : 101 + args.users]  # the extra one is the lone baseline
+    run = run_sessions if args.protocol else run_users
     with tempfile.TemporaryFile() as log, streamlit_app(log) as server:
         load = psutil.getloadavg()[0]
         with ServerSampler(server.process.pid) as sampler:
-            alone = asyncio.run(asyncio.wait_for(run_users(server.url, texts[-1:]), timeout=TIMEOUT_S))
+            alone = asyncio.run(asyncio.wait_for(run(server.url, texts[-1:]), timeout=TIMEOUT_S))
             started = time.monotonic()
-            results = asyncio.run(asyncio.wait_for(run_users(server.url, texts[:-1]), timeout=5 * TIMEOUT_S))
+            if args.soak:
+                results = asyncio.run(soak(server.url, split[100:], args.users, args.soak))
+            else:
+                results = asyncio.run(asyncio.wait_for(run(server.url, texts[:-1]), timeout=5 * TIMEOUT_S))
             wall = time.monotonic() - started
-        text = report(args.users, alone, results, sampler, wall, load)
-    Path(args.out).write_text(text, encoding="utf-8")
+        if args.soak:
+            text = soak_report(args.users, args.soak, results, sampler, load)
+        else:
+            text = report(
+                args.users, alone, results, sampler, wall, load, PROTOCOL_INTRO if args.protocol else BROWSER_INTRO
+            )
+    write_section(Path(args.out), text)
     print(text)
     return 0 if all(r.error is None for r in (*alone, *results)) else 1
 
