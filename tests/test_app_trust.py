@@ -18,7 +18,7 @@ BUSINESS = "Oil prices rose and stocks fell as investors worried about company e
 
 
 def test_calibrated_probabilities_change_the_numbers_never_the_class() -> None:
-    for name in SHIPPED:
+    for name in (SHIPPED[0], SHIPPED[-1]):  # a recurrent model and the baseline (the last, by name)
         at = pick(enter(start(), BUSINESS), name)
         raw_class, raw_caption = at.metric[0].value, at.caption[0].value
         at.toggle(key="calibrated").set_value(True)

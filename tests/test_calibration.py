@@ -107,12 +107,20 @@ def test_shipped_checkpoints_are_calibrated_and_keep_their_predictions() -> None
         assert reliability(scale(raw, calibration.temperature), labels).ece == pytest.approx(calibration.test_ece_after)
 
 
-def test_compare_command_prints_mcnemar_and_summary_prints_intervals(capsys: pytest.CaptureFixture) -> None:
+def test_compare_command_prints_mcnemar_and_summary_prints_intervals(
+    capsys: pytest.CaptureFixture, tmp_path: Path
+) -> None:
     from rnnclf.cli import main
 
     first, second = SHIPPED[:2]
     assert main(["compare", first, second]) == 0
     assert f"{first} and {second} differ on" in capsys.readouterr().out
-    assert main(["summary"]) == 0
-    assert "95 % bootstrap intervals" in capsys.readouterr().out
     assert main(["compare", "only-one"]) == 2
+    capsys.readouterr()
+    shutil.copytree(CHECKPOINT_DIR / "tfidf_lr", tmp_path / "tfidf_lr")  # one checkpoint, no vocabulary to copy
+    assert main(["summary", "--root", str(tmp_path)]) == 0
+    intervals = capsys.readouterr().out.split("95 % bootstrap intervals")[1]
+    [line] = [line for line in intervals.splitlines() if line.startswith("tfidf_lr")]
+    accuracy = load_checkpoint("tfidf_lr").metrics.test.accuracy
+    low, high = (float(v) / 100 for v in line.split()[2:5:2])
+    assert low < accuracy < high
