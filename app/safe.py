@@ -2,16 +2,12 @@
 
 Streamlit renders Markdown (and LaTeX, colour directives, emoji shortcodes) in titles, alerts and
 captions; a folder named `approach_1_` or a path with `$` must still show as written. User text never
-goes through Markdown at all (see highlight.py and the text area).
+goes through Markdown at all (see highlight.py and the text area). The escaping itself is shared with
+the Markdown reports (`rnnclf.markdown`).
 """
 
 from __future__ import annotations
 
-import re
+from rnnclf.markdown import literal
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&=\"'])")
-
-
-def literal(text: str) -> str:
-    """Backslash-escape every Markdown punctuation character (CommonMark allows it for all of them)."""
-    return _SPECIAL.sub(r"\\\1", str(text))
+__all__ = ["literal"]

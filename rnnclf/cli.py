@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
@@ -13,7 +14,7 @@ import numpy as np
 
 from .approaches import APPROACHES, get_approach
 from .batch import BatchError
-from .data import TEST_PATH, TRAIN_PATH, DataError, read_csv
+from .data import PROJECT_ROOT, TEST_PATH, TRAIN_PATH, DataError, read_csv
 from .distributed import is_main
 from .evaluate import evaluate, format_report
 from .registry import SummaryRow, list_checkpoints, load_checkpoint, load_classifier, read_records, summary_rows
@@ -289,6 +290,29 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_behave(args: argparse.Namespace) -> int:
+    from .behavior_report import behave
+
+    started = time.perf_counter()
+    report = behave(args.checkpoint or list_checkpoints(Path(args.root)), Path(args.root), Path(args.out))
+    seconds = time.perf_counter() - started
+    rates = {t.spec.name: {name: round(t.failure_rate(name), 4) for name in report.checkpoints} for t in report.tests}
+    if args.json:
+        print(json.dumps(rates, indent=2))
+    else:
+        width = max(map(len, rates))
+        print(" " * width + "  " + "  ".join(name[:10].rjust(10) for name in report.checkpoints))
+        for test, row in rates.items():
+            print(test.ljust(width) + "  " + "  ".join(f"{rate:10.1%}" for rate in row.values()))
+    out = Path(args.out)
+    print(
+        f"{len(report.tests)} tests, {report.cases:,} cases, {len(report.checkpoints)} checkpoints in "
+        f"{seconds:.1f} s; wrote {out / 'behavior.md'} and {out / 'behavior.json'}",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m rnnclf", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -390,6 +414,13 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--probe", action="append", default=[], metavar="TEXT", help="a text to pin (repeatable)")
     rp.add_argument("--root", default=str(CHECKPOINT_DIR))
     rp.set_defaults(func=cmd_report)
+
+    be = sub.add_parser("behave", help="behavioural tests (MFT, INV, DIR); write reports/behavior.md and .json")
+    be.add_argument("--checkpoint", nargs="+", help="names under --root (default: every checkpoint)")
+    be.add_argument("--root", default=str(CHECKPOINT_DIR))
+    be.add_argument("--out", default=str(PROJECT_ROOT / "reports"), help="folder of behavior.md and behavior.json")
+    be.add_argument("--json", action="store_true", help="print the failure rates as JSON")
+    be.set_defaults(func=cmd_behave)
     return parser
 
 

@@ -48,10 +48,11 @@ def sha256_file(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def write_json(path: Path, data: Mapping) -> None:
+def write_json(path: Path, data: Mapping, compact: bool = False) -> None:
     """Write through a temporary file and rename, so a reader never sees half a file."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    layout = {"separators": (",", ":")} if compact else {"indent": 2}
+    tmp.write_text(json.dumps(data, ensure_ascii=False, **layout) + "\n", encoding="utf-8")
     os.replace(tmp, path)
 
 
