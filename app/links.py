@@ -6,6 +6,7 @@
     /errors?model=approach2&true=World&pred=Sports    a confusion cell
     /evaluate?model=approach1&vs=approach5            two checkpoints side by side
     /disagreements?models=approach1,approach2
+    /behaviour?model=approach1&test=One+typo          a behavioural test's failing cases
 
 A URL that differs from the one the app last wrote came from outside (a shared link, the address bar,
 a button that switched pages): its parameters are checked and copied into the widgets' state, and each
@@ -22,6 +23,7 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
+from rnnclf.behavior import load_suite
 from rnnclf.data import CLASSES, Split
 
 from .pages import BY_ID, View
@@ -38,6 +40,7 @@ COMPARED = "compare_checkpoints"
 DISAGREEING = "disagree_checkpoints"
 OTHER = "evaluate_other"
 TRUE, PREDICTED = "errors_true", "errors_predicted"
+BEHAVIOUR_TEST = "behaviour_test"
 PREDICTED_CLASS = "predicted"  # the Explain class picker's first option
 NOBODY = "—"  # Evaluate's "side by side with" when alone
 _WRITTEN = "links_written"  # the query string the app wrote (or read) last
@@ -112,7 +115,13 @@ def _apply(params: dict[str, str], names: Sequence[str], split: Split | None) ->
             state[TRUE], state[PREDICTED] = cell
         else:
             problems.append(f"true, pred: both must be one of {', '.join(CLASSES)}")
-    unknown = sorted(set(params) - {"model", "row", "text", "class", "models", "vs", "true", "pred"})
+    if "test" in params:
+        tests = [spec.name for spec in load_suite().specs]
+        if params["test"] in tests:
+            state[BEHAVIOUR_TEST] = params["test"]
+        else:
+            problems.append(f"test: no behavioural test named {params['test']!r}")
+    unknown = sorted(set(params) - {"model", "row", "text", "class", "models", "vs", "true", "pred", "test"})
     if unknown:
         problems.append(f"unknown parameter {', '.join(map(repr, unknown))}")
     return problems
@@ -169,6 +178,8 @@ def params_for(view: View, names: Sequence[str]) -> tuple[dict[str, str], str | 
         params["vs"] = state[OTHER]
     if "true" in view.params and TRUE in state and PREDICTED in state:
         params["true"], params["pred"] = state[TRUE], state[PREDICTED]
+    if "test" in view.params and BEHAVIOUR_TEST in state:
+        params["test"] = state[BEHAVIOUR_TEST]
     return params, note
 
 

@@ -72,6 +72,13 @@ VIEWS = (
         "Accuracy on parts of the test split: by length, token window, unknown words, class, or a keyword.",
     ),
     View(
+        "behaviour",
+        "Behaviour",
+        ":material/science:",
+        ("model", "test"),
+        "Behavioural tests (CheckList): failure rates and the failing cases.",
+    ),
+    View(
         "summary",
         "Summary",
         ":material/table_chart:",

@@ -18,6 +18,7 @@ import streamlit as st
 
 from rnnclf import Checkpoint, CheckpointError, list_checkpoints, load_checkpoint
 from rnnclf.calibration import scale
+from rnnclf.counterfactual import Flip, flip_search
 from rnnclf.data import TEST_PATH, DataError, Split, read_csv
 from rnnclf.explain import Explanation, explain
 from rnnclf.registry import SummaryRow, summary_row
@@ -157,6 +158,18 @@ def _explanation(
         return explain(
             classifier, text, label=label, num_samples=num_samples, num_features=num_features, seed=LIME_SEED
         )
+
+
+def flip(loaded: Loaded, text: str, max_removed: int) -> Flip:
+    """The flip search for one text (the fewest words whose removal changes the class), cached."""
+    return _flip(*_key(loaded.name), text, max_removed)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _flip(root: str, name: str, stamp: tuple, text: str, max_removed: int) -> Flip:
+    classifier = _load(root, name, stamp).checkpoint.classifier
+    with heavy_slot("searching for flips"):
+        return flip_search(classifier, text, max_removed)
 
 
 @st.cache_resource(show_spinner=False)

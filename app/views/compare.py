@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import explaining, figures, links, report, state
+from app import counterfactuals, explaining, figures, links, report, state
 from app.notices import usable
 from app.safe import literal
 from app.sidebar import Context, context
@@ -83,6 +83,9 @@ def show(ctx: Context) -> None:
             hide_index=True,
             column_config={"probability": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)},
         )
+
+    if st.toggle("Edit a copy", key="compare_edit", help="Remove or replace words and see how each prediction moves"):
+        counterfactuals.editor(text, working)
 
     explained = []
     if st.toggle("Show each checkpoint's LIME highlights", key="compare_lime"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app import figures, report, state
+from app import counterfactuals, figures, report, state
 from app.notices import reading_notes
 from app.safe import literal
 from app.sidebar import Context, context
@@ -28,6 +28,8 @@ def show(ctx: Context) -> None:
         st.plotly_chart(figures.probabilities(classifier.classes, probs), key="probe_chart")
     reading_notes(classifier, text)
     report.add_button(lambda: report.pin("Probe", text, ctx.names), key="probe_pin")
+    if st.toggle("Edit a copy", key="probe_edit", help="Remove or replace words and see how the prediction moves"):
+        counterfactuals.editor(text, [loaded], every=ctx.names)
 
 
 if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)
