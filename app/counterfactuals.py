@@ -145,13 +145,16 @@ def _flip_search(original: str, items: Sequence[Loaded]) -> None:
             except (ValueError, state.ServerBusy) as error:
                 st.warning(f"{literal(item.name)}: no flip search: {literal(error)}.", icon=":material/warning:")
                 continue
-        row = {"checkpoint": item.name, "original": f"{classes[flip.label]} {flip.probability:.1%}"}
+        # Shown as everywhere else in the app (calibrated when the sidebar says so; the class is the same).
+        before = state.probabilities(item, original)[flip.label]
+        row = {"checkpoint": item.name, "original": f"{classes[flip.label]} {before:.1%}"}
         if flip.found:
             found[item.name] = flip.text
+            after = state.probabilities(item, flip.text)[flip.new_label]
             row |= {
                 "words": str(len(flip.removed)),
                 "removed": ", ".join(flip.removed),
-                "new class": f"{classes[flip.new_label]} {flip.new_probability:.1%}",
+                "new class": f"{classes[flip.new_label]} {after:.1%}",
                 "counterfactual": flip.text,
             }
         else:
