@@ -143,7 +143,7 @@ def open_behaviour(**params: str) -> AppTest:
 
 def test_behaviour_table_is_the_report() -> None:
     at = open_view(start(), "Behaviour")
-    [table] = [d.value for d in at.dataframe if "capability" in d.value.columns]
+    [table] = [d.value for d in at.dataframe if "kind" in d.value.columns]
     names = [c["name"] for c in REPORT["checkpoints"]]
     assert list(table["test"]) == [t["name"] for t in REPORT["tests"]]
     for row, test in zip(table.itertuples(index=False), REPORT["tests"]):

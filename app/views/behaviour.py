@@ -73,8 +73,7 @@ def _table(report: BehaviorReport) -> None:
         [
             {
                 "test": t.spec.name,
-                "type": t.spec.kind,
-                "capability": t.spec.capability,
+                "kind": f"{t.spec.kind} · {t.spec.capability}",
                 "cases": len(t.cases),
                 **{name: t.failure_rate(name) for name in names},
             }
@@ -82,7 +81,10 @@ def _table(report: BehaviorReport) -> None:
         ]
     )
     styled = table.style.format("{:.1%}", subset=names).map(_colour, subset=names)
-    st.dataframe(styled, hide_index=True, key="behaviour_table", height=38 + 35 * len(table))
+    # Pixel widths: the whole table fits beside the sidebar, so no checkpoint hides behind a scroll bar.
+    narrow = {name: st.column_config.Column(width=78) for name in names}
+    narrow |= {"test": st.column_config.Column(width=175), "cases": st.column_config.Column(width=50)}
+    st.dataframe(styled, hide_index=True, key="behaviour_table", height=38 + 35 * len(table), column_config=narrow)
     st.caption(
         "Failure rate: the share of a test's cases on which the checkpoint breaks the test's rule. "
         "MFT: wrong class on a clear templated text. INV: the prediction changes under an edit that "
