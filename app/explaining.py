@@ -46,9 +46,12 @@ def compute(loaded: Loaded, text: str, target: str | None, settings: LimeSetting
             return None
 
 
-def render(classifier: Classifier, explanation: Explanation, compact: bool = False) -> None:
+def render(
+    classifier: Classifier, explanation: Explanation, compact: bool = False, probability: float | None = None
+) -> None:
     """The highlighted text with its legend, then the top-words chart and the fit's numbers;
     `compact` (several explanations side by side) gives the numbers as one line instead of the chart."""
+    shown = explanation.probability if probability is None else probability  # the caller's may be calibrated
     class_name = classifier.classes[explanation.label]  # raw for the HTML (escaped there), literal() for Markdown
     has_outside = any(not piece.in_window for piece in explanation.pieces)
     st.html(highlight.legend(class_name, classifier.max_tokens, has_outside))
@@ -57,16 +60,14 @@ def render(classifier: Classifier, explanation: Explanation, compact: bool = Fal
         st.caption(f"LIME perturbs only the first {MAX_WORDS} words of a text; the rest is shown without weights.")
     if compact:
         st.caption(
-            f"P({literal(class_name)}) = {explanation.probability:.1%} · {explanation.num_samples:,} samples · "
+            f"P({literal(class_name)}) = {shown:.1%} · {explanation.num_samples:,} samples · "
             f"{explanation.num_features} words · local fit R² = {explanation.score:.2f}"
         )
         return
     chart, facts = st.columns([3, 1], vertical_alignment="center")
     chart.plotly_chart(figures.top_words(explanation.top, class_name), key=f"top_words_{classifier.name}")
     with facts:
-        st.metric(
-            f"P({literal(class_name)})", f"{explanation.probability:.1%}", help="The model's probability for this text."
-        )
+        st.metric(f"P({literal(class_name)})", f"{shown:.1%}", help="The model's probability for this text.")
         st.metric(
             "Local fit R²",
             f"{explanation.score:.2f}",

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from rnnclf import charts
-from rnnclf.calibration import accuracy_coverage, brier, nll, reliability
+from rnnclf.calibration import accuracy_coverage, brier, nll, reliability, scale
 from rnnclf.significance import ALPHA, mcnemar, mcnemar_matrix, pair_tests
 
 from . import examples, state
@@ -155,3 +155,20 @@ def with_error_bars(figure: go.Figure, frame: pd.DataFrame) -> go.Figure:
         ),
         selector=0,
     )
+
+
+def calibrated_batch(frame: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """A scored batch with its "<name> P(<class>)" columns temperature-scaled when the sidebar asks for
+    calibrated probabilities (labels stay: scaling never changes the top class); rows without text stay empty."""
+    result = frame.copy()
+    for name in names:
+        loaded = state.load(name)
+        temperature = state.temperature(loaded)
+        if temperature is None:
+            continue
+        columns = [f"{name} P({c})" for c in loaded.checkpoint.classifier.classes]
+        values = result[columns].to_numpy(dtype=float, copy=True)
+        scored = ~np.isnan(values).any(axis=1)
+        values[scored] = scale(values[scored], temperature)
+        result[columns] = values
+    return result

@@ -78,3 +78,26 @@ def test_slices_add_up_and_a_bad_pattern_is_refused() -> None:
     rerun(at)
     assert "Pattern not used" in messages(at)
     assert np.isin(["length (token quartile)"], at.dataframe[0].value["family"]).all()
+
+
+def test_calibrated_probabilities_reach_explain_and_batch() -> None:
+    name = SHIPPED[0]
+    checkpoint = load_checkpoint(name)
+    temperature = checkpoint.metrics.calibration.temperature
+    p = checkpoint.classifier.predict_proba([BUSINESS])
+    at = pick(enter(start(), BUSINESS), name)
+    at.toggle(key="calibrated").set_value(True)
+    open_view(at, "Explain")
+    label = int(np.argmax(p))
+    assert at.metric[0].value == f"{scale(p, temperature)[0, label]:.1%}"
+    open_view(at, "Batch")
+    at.segmented_control(key="batch_source").set_value("Paste lines")
+    rerun(at)
+    at.text_area(key="batch_lines").input(f"{BUSINESS}\n\n{BUSINESS}")
+    rerun(at)
+    at.button(key="batch_score").click()
+    rerun(at)
+    table = at.dataframe[0].value
+    columns = [f"{name} P({c})" for c in checkpoint.classifier.classes]
+    np.testing.assert_allclose(table[columns].dropna().to_numpy()[0], scale(p, temperature)[0], atol=1e-6)
+    assert table[f"{name} label"].dropna().tolist() == [checkpoint.classifier.classes[label]] * 2

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from app import state
+from app import state, trust
 from app.notices import usable
 from app.safe import literal
 from app.sidebar import Context, context
@@ -130,7 +130,7 @@ def show(ctx: Context) -> None:
             st.session_state[RESULT_KEY] = (inputs, scored)
     stored = st.session_state.get(RESULT_KEY)
     if stored is not None and stored[0] == inputs:
-        _result(stored[1], column, chosen)
+        _result(trust.calibrated_batch(stored[1], chosen), column, chosen)
     elif not chosen:
         st.info("Pick at least one checkpoint.", icon=":material/checklist:")
 

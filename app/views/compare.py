@@ -96,7 +96,9 @@ def show(ctx: Context) -> None:
                     st.markdown(f"**{literal(item.name)}** · {literal(item.checkpoint.title)}")
                     explanation = explaining.compute(item, text, target, ctx.lime)
                     if explanation is not None:
-                        explaining.render(item.checkpoint.classifier, explanation, compact=True)
+                        classifier = item.checkpoint.classifier
+                        shown = probs[item.name][classifier.classes[explanation.label]]  # calibrated if asked
+                        explaining.render(classifier, explanation, compact=True, probability=shown)
                         explained.append((item, explanation))
     report.add_button(
         lambda: report.pin("Compare", text, [item.name for item in working], explained), key="compare_pin"

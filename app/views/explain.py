@@ -21,7 +21,8 @@ def show(ctx: Context) -> None:
     reading_notes(classifier, text)
     explanation = explaining.compute(loaded, text, target, ctx.lime)
     if explanation is not None:
-        explaining.render(classifier, explanation)
+        probability = float(state.probabilities(loaded, text)[explanation.label])  # calibrated when the sidebar says
+        explaining.render(classifier, explanation, probability=probability)
         pinned = [(loaded, explanation)]
         report.add_button(lambda: report.pin("Explain", text, ctx.names, pinned), key="explain_pin")
 
