@@ -152,7 +152,7 @@ def test_summary_table_comes_from_the_checkpoint_files() -> None:
         assert row["test accuracy"] == rows[row["checkpoint"]].test_accuracy
         tutorial = rows[row["checkpoint"]].tutorial_accuracy
         assert (pd.isna(row["tutorial"]) and tutorial is None) or row["tutorial"] == tutorial
-    assert at.get("download_button")
+    assert at.main.get("download_button")
 
 
 @pytest.mark.parametrize("view", ["Probe", "Explain", "Compare"])

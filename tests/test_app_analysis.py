@@ -174,7 +174,7 @@ def test_pasted_lines_are_scored() -> None:
     assert table["text"].tolist() == texts
     assert table[f"{SHIPPED[0]} label"].tolist() == [CLASSES[i] for i in expected.argmax(1)]
     assert np.allclose(table[[f"{SHIPPED[0]} P({c})" for c in CLASSES]].to_numpy(), expected, atol=1e-6)
-    assert at.get("download_button") and "Scored 2 rows" in messages(at)
+    assert at.main.get("download_button") and "Scored 2 rows" in messages(at)
 
 
 def test_an_uploaded_csv_is_scored_by_each_chosen_checkpoint() -> None:
@@ -210,7 +210,7 @@ def test_an_uploaded_csv_is_scored_by_each_chosen_checkpoint() -> None:
 def test_a_bad_upload_gets_a_clear_message(data: bytes, message: str) -> None:
     at = upload(batch("Upload a CSV"), "bad.csv", data)
     assert message in at.error[0].value.replace("\\", "")  # literal() escapes the punctuation
-    assert not at.dataframe and not at.get("download_button")
+    assert not at.dataframe and not at.main.get("download_button")
 
 
 def test_names_in_messages_stay_literal() -> None:

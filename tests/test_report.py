@@ -70,4 +70,4 @@ def test_add_to_report_pins_every_checkpoint_and_the_explanation() -> None:
     rerun(at)
     explained = at.session_state["report_pins"][-1]
     assert explained.view == "Explain" and len(explained.explanations[0].words) == 10
-    assert at.get("download_button")
+    assert [b.label for b in at.sidebar.get("download_button")] == ["Download report"]
