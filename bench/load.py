@@ -107,13 +107,16 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def latencies(results: list[UserResult]) -> list[tuple[str, list[float]]]:
+    """The successful users' seconds to the prediction and to the explanation."""
+    ok = [r for r in results if r.error is None]
+    return [("prediction", [r.prediction_s for r in ok]), ("prediction + explanation", [r.explanation_s for r in ok])]
+
+
 def latency_rows(label: str, results: list[UserResult]) -> list[str]:
     ok = [r for r in results if r.error is None]
     rows = [f"| {label}: users that got prediction and explanation | {len(ok)} / {len(results)} |"]
-    for name, values in (
-        ("prediction", [r.prediction_s for r in ok]),
-        ("prediction + explanation", [r.explanation_s for r in ok]),
-    ):
+    for name, values in latencies(results):
         if values:
             rows.append(
                 f"| {label}: {name} latency p50 / p95 / max (s) | {statistics.median(values):.2f} / "
@@ -177,10 +180,7 @@ def goal_lines(results: list[UserResult], sampler: ServerSampler) -> list[str]:
     """Each goal of the protocol run, met or not."""
     ok = [r for r in results if r.error is None]
     lines = [f"- Goal: no errors: {'met' if len(ok) == len(results) else '**missed**'}."]
-    for name, values in (
-        ("prediction", [r.prediction_s for r in ok]),
-        ("prediction + explanation", [r.explanation_s for r in ok]),
-    ):
+    for name, values in latencies(results):
         if values:
             p95 = percentile(values, 0.95)
             lines.append(
