@@ -16,9 +16,15 @@ from .state import Loaded
 PINS = "report_pins"  # this session's pins, in the order they were added
 
 
-def pin(view: str, text: str, names: Sequence[str], explanations: Sequence[tuple[Loaded, Explanation]] = ()) -> Pin:
-    """`text` with each named checkpoint's probabilities as the view shows them (those that load), and any
-    LIME top words."""
+def pin(
+    view: str,
+    text: str,
+    names: Sequence[str],
+    explanations: Sequence[tuple[Loaded, Explanation]] = (),
+    detail: str = "",
+) -> Pin:
+    """`text` with each named checkpoint's probabilities as the view shows them (those that load), any
+    LIME top words, and `detail` (what the view was showing about it)."""
     loaded = [item for item in map(state.load, names) if item.checkpoint is not None]
     predictions = tuple(
         prediction(item.name, item.checkpoint.classifier.classes, state.probabilities(item, text)) for item in loaded
@@ -28,7 +34,7 @@ def pin(view: str, text: str, names: Sequence[str], explanations: Sequence[tuple
     )
     calibrated = st.session_state.get(state.CALIBRATED, False)
     note = "calibrated probabilities (temperature scaling)" if calibrated else "raw probabilities"
-    return Pin(view, text, predictions, words, note)
+    return Pin(view, text, predictions, words, f"{detail} · {note}" if detail else note)
 
 
 def _add(make: Callable[[], Pin]) -> None:

@@ -3,6 +3,7 @@ shown, a pinned markup text kept as text; and the app's "Add to report" buttons.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from apptest_utils import SHIPPED, enter, open_view, rerun, start
 from bench.server import CHROMIUM, CHROMIUM_ARGS
+from rnnclf.behavior_report import REPORT_DIR
 from rnnclf.cli import main
 
 HOSTILE = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> Oil **prices** rose'
@@ -71,3 +73,21 @@ def test_add_to_report_pins_every_checkpoint_and_the_explanation() -> None:
     explained = at.session_state["report_pins"][-1]
     assert explained.view == "Explain" and len(explained.explanations[0].words) == 10
     assert [b.label for b in at.sidebar.get("download_button")] == ["Download report"]
+
+
+def test_a_failing_behaviour_case_can_be_pinned() -> None:
+    report = json.loads((REPORT_DIR / "behavior.json").read_text(encoding="utf-8"))
+    name = SHIPPED[1]
+    test = max(report["tests"], key=lambda t: len(t["failed"][name]))
+    at = start()
+    at.query_params.update(model=name, test=test["name"])
+    at.switch_page("app/views/behaviour.py")
+    at.query_params.update(model=name, test=test["name"])
+    rerun(at)
+    [first, *_] = [b for b in at.button if str(b.key).startswith("behaviour_pin_")]
+    first.click()
+    rerun(at)
+    [pin] = at.session_state["report_pins"]
+    case = test["cases"][test["failed"][name][0]]
+    assert pin.view == "Behaviour" and pin.text == report["texts"][case["text"]]
+    assert test["name"] in pin.note and len(pin.predictions) == len(report["checkpoints"])

@@ -7,12 +7,14 @@ a checkpoint has changed since (its manifest no longer matches) or is not in the
 from __future__ import annotations
 
 import math
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from app import counterfactuals, links, pages, state
+from app.report import add_button, pin
 from app.safe import literal
 from app.sidebar import Context, context
 from rnnclf.behavior_report import REPORT_DIR, BehaviorReport, ReportTest, manifest_sha256, read_report
@@ -145,6 +147,10 @@ def _cases(report: BehaviorReport, test: ReportTest, name: str) -> None:
                     args=(shown.text, view_id),
                     width="stretch",
                 )
+            with action:
+                detail = f"{spec.name} ({spec.kind}), case {case}: fails for {name}"
+                make = partial(pin, "Behaviour", shown.text, list(report.checkpoints), detail=detail)
+                add_button(make, key=f"behaviour_pin_{case}")
 
 
 def show(ctx: Context) -> None:
