@@ -29,3 +29,4 @@ if selected is not None:
     st.session_state[sidebar.CONTEXT_KEY] = sidebar.Context(selected, names, tuple(rows), lime)
     page.run()
     links.write(BY_ID.get(page.url_path, VIEWS[0]), names)
+    state.warm_explainer()

@@ -41,28 +41,33 @@ def context() -> Context:
     return st.session_state[CONTEXT_KEY]
 
 
-def _caption(row: SummaryRow) -> str:
+def _label(row: SummaryRow) -> str:
+    """One short line per checkpoint: its name and test accuracy."""
     if row.error:
-        return f"{literal(row.checkpoint)} · :red[cannot be loaded]"
-    score = f"test accuracy **{row.test_accuracy:.2%}**" if row.test_accuracy is not None else "no test accuracy stored"
-    return f"{literal(row.checkpoint)} · {score}"
+        return f"{row.checkpoint} · cannot be loaded"
+    return f"{row.checkpoint} · {row.test_accuracy:.1%}" if row.test_accuracy is not None else row.checkpoint
 
 
 def checkpoint_picker(rows: Sequence[SummaryRow], root: str) -> str | None:
-    """Every checkpoint with its title and test accuracy; the chosen one feeds the single-model views."""
+    """Every checkpoint by name and test accuracy, one line each; the chosen one's full title below it.
+    The chosen one feeds the single-model views."""
     if not rows:
         st.error(f"No checkpoints found under {literal(root)}.", icon=":material/folder_off:")
         return None
-    titles = {row.checkpoint: row.title or row.checkpoint for row in rows}
-    shared = {title for title in titles.values() if list(titles.values()).count(title) > 1}
-    labels = {name: f"{title} ({name})" if title in shared else title for name, title in titles.items()}
-    return st.radio(
+    by_name = {row.checkpoint: row for row in rows}
+    selected = st.radio(
         "Checkpoint",
-        list(labels),
-        format_func=lambda name: literal(labels[name]),  # unique: the radio tells options apart by label
-        captions=[_caption(row) for row in rows],
+        list(by_name),
+        format_func=lambda name: literal(_label(by_name[name])),
         key=CHECKPOINT,
+        help="Test accuracy on the AG News test split. The chosen checkpoint's full title is shown below.",
     )
+    row = by_name.get(selected)
+    if row is not None:
+        st.caption(
+            literal(row.title or row.checkpoint) if row.error is None else ":red[cannot be loaded: see the page]"
+        )
+    return selected
 
 
 def calibration_toggle() -> bool:

@@ -29,11 +29,11 @@ pytestmark = pytest.mark.skipif(not SHIPPED, reason="no shipped checkpoints unde
 
 
 def shown_checkpoints(at: AppTest) -> list[str]:
-    """The checkpoint names in the sidebar, read from each option's caption ("name · accuracy").
+    """The checkpoint names in the sidebar, read from each option's label ("name · accuracy").
 
-    Captions are Markdown with every punctuation mark backslash-escaped (app.safe.literal): unescape.
+    Labels are Markdown with every punctuation mark backslash-escaped (app.safe.literal): unescape.
     """
-    return [re.sub(r"\\(.)", r"\1", caption.split(" · ")[0]) for caption in at.radio(key="checkpoint").proto.captions]
+    return [re.sub(r"\\(.)", r"\1", label.split(" · ")[0]) for label in at.radio(key="checkpoint").options]
 
 
 def highlighted(at: AppTest) -> list[str]:
@@ -206,8 +206,8 @@ def test_text_without_words_is_explained_as_nothing() -> None:
 def test_a_broken_checkpoint_shows_an_error_and_the_others_keep_working(root_with_a_broken_checkpoint: Path) -> None:
     at = start()
     assert shown_checkpoints(at) == ["broken", "good", "missing"]
-    captions = at.radio(key="checkpoint").proto.captions
-    assert "cannot be loaded" in captions[0] and "cannot be loaded" in captions[2]
+    labels = at.radio(key="checkpoint").options
+    assert "cannot be loaded" in labels[0] and "cannot be loaded" in labels[2] and "cannot" not in labels[1]
 
     at = enter(pick(at, "broken"), SPORTS)
     assert "broken" in at.error[0].value and not at.metric

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app.readable import readable
 from app.views.errors import PAGE_SIZE
 from apptest_utils import ROOT, SHIPPED, messages, open_view, pick, rerun, start
 from rnnclf import load_checkpoint, load_classifier
@@ -81,7 +82,7 @@ def test_error_explorer_starts_on_the_commonest_mistake_most_confident_first(spl
     shown = [int(str(b.key).removeprefix("errors_load_")) for b in load_buttons(at)]
     assert all(split.labels[row] == true and probabilities[row].argmax() == predicted for row in shown)
     assert np.all(np.diff(probabilities[shown, predicted]) <= 0)
-    assert [t.value for t in at.text] == [split.texts[row].strip() for row in shown]  # plain text, not Markdown
+    assert [t.value for t in at.text] == [readable(split.texts[row]) for row in shown]  # plain text, not Markdown
 
     pages = at.get("pagination")[0]
     assert pages.proto.num_pages == math.ceil(confusion[true, predicted] / PAGE_SIZE)
@@ -124,7 +125,7 @@ def test_disagreements_between_two_checkpoints(split) -> None:
     table = at.dataframe[0].value
     assert len(table) == len(rows) > 0
     assert at.metric[0].value == f"{len(rows):,}"
-    assert table["text"].tolist() == [split.texts[i] for i in rows]
+    assert table["text"].tolist() == [readable(split.texts[i]) for i in rows]  # shown tidied
     assert (table[f"{pair[0]} label"] != table[f"{pair[1]} label"]).all()
     assert set(table["true"]) <= set(CLASSES) and table["right"].between(0, 1).all()
     agreement = heatmap_text(at)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from app import state, trust
 from app.notices import usable
+from app.readable import MISSING
 from app.safe import literal
 from app.sidebar import Context, context
 from rnnclf import csvsafe
@@ -90,6 +91,7 @@ def _result(frame: pd.DataFrame, column: str, names: Sequence[str]) -> None:
     scored = tuple(f"{name} P(" for name in names)  # score()'s probability columns: "<name> P(<class>)"
     st.dataframe(
         frame.head(SHOWN_ROWS),
+        placeholder=MISSING,
         column_config={c: probability for c in frame.columns if str(c).startswith(scored)},
     )
     if len(frame) > SHOWN_ROWS:

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from app import counterfactuals, links, pages, state
+from app.readable import NOTE, readable
 from app.report import add_button, pin
 from app.safe import literal
 from app.sidebar import Context, context
@@ -127,7 +128,7 @@ def _cases(report: BehaviorReport, test: ReportTest, name: str) -> None:
             text_area, facts, action = st.columns([6, 2, 2.2], vertical_alignment="center")
             with text_area:
                 if shown.original is None:
-                    st.text(shown.text)
+                    st.text(readable(shown.text), help=NOTE)
                 else:
                     st.html(counterfactuals.diff_html(shown.original, shown.text))
             said = _said(report, test, name, text_id)

@@ -11,6 +11,7 @@ import streamlit as st
 
 from app import examples, figures, links, state, trust
 from app.notices import usable
+from app.readable import NOTE, readable
 from app.safe import literal
 from app.sidebar import Context, context
 from rnnclf.data import CLASSES
@@ -39,7 +40,7 @@ def _table(
     texts: Sequence[str], labels: np.ndarray, rows: np.ndarray, probabilities: dict[str, np.ndarray]
 ) -> pd.DataFrame:
     """One line per row: the text, its true class, how many got it right, each checkpoint's class and probability."""
-    columns = {"text": [texts[i] for i in rows], "true": [CLASSES[i] for i in labels[rows]]}
+    columns = {"text": [readable(texts[i]) for i in rows], "true": [CLASSES[i] for i in labels[rows]]}
     predicted = {name: p[rows].argmax(1) for name, p in probabilities.items()}
     columns["right"] = sum((p == labels[rows]).astype(int) for p in predicted.values())
     for name, p in probabilities.items():
@@ -102,7 +103,7 @@ def show(ctx: Context) -> None:
         on_select="rerun",
         selection_mode="single-row",
         column_config={
-            "text": st.column_config.TextColumn(width="large"),
+            "text": st.column_config.TextColumn(width="large", help=NOTE),
             "right": st.column_config.NumberColumn(help=f"How many of the {len(probabilities)} got the true class"),
             **{f"{name} P": _probability(name) for name in probabilities},
         },

@@ -17,6 +17,7 @@ from app import examples, figures, state
 from app.links import PREDICTED as PREDICTED_KEY
 from app.links import TRUE as TRUE_KEY
 from app.notices import usable
+from app.readable import NOTE, readable
 from app.safe import literal
 from app.sidebar import Context, context
 from rnnclf.evaluate import cell_examples, metrics_from_predictions
@@ -73,7 +74,7 @@ def _examples(rows: np.ndarray, probabilities: np.ndarray, true: int, predicted:
     for rank, row in enumerate(rows[first : first + PAGE_SIZE], start=first + 1):
         with st.container(border=True):
             text_area, facts, action = st.columns([6, 1.5, 1.7], vertical_alignment="center")
-            text_area.text(split.texts[row])
+            text_area.text(readable(split.texts[row]), help=NOTE)
             shown = dict.fromkeys((predicted, true))  # one line on the diagonal
             facts.markdown("  \n".join(f"P({literal(classes[c])}) **{probabilities[row, c]:.1%}**" for c in shown))
             facts.caption(f"#{rank:,} · test row {row:,}")

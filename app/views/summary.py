@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app import figures, trust
+from app.readable import MISSING
 from app.safe import literal
 from app.sidebar import Context, context
 from rnnclf import csvsafe
@@ -33,7 +34,9 @@ def table(rows: Sequence[SummaryRow]) -> pd.DataFrame:
     frame = pd.DataFrame(usable, columns=list(COLUMNS)).rename(columns=COLUMNS)
     gap = 100 * (frame["test accuracy"].astype(float) - frame["tutorial"].astype(float))
     frame.insert(4, "vs tutorial", gap.round(2))
-    return frame
+    # Missing figures stay numeric (NaN, shown as MISSING), so every column still sorts as numbers; counts
+    # with a gap become nullable integers rather than floats.
+    return frame.astype({column: "Int64" for column in ("training rows", "epochs", "parameters")})
 
 
 def show(ctx: Context) -> None:
@@ -49,6 +52,7 @@ def show(ctx: Context) -> None:
     st.dataframe(
         frame,
         hide_index=True,
+        placeholder=MISSING,
         column_config={
             "test accuracy": PERCENT,
             "tutorial": st.column_config.NumberColumn(format="percent", help="the tutorial's reported test accuracy"),
