@@ -1,5 +1,8 @@
 """rnnclf's app: `streamlit run streamlit_app.py`. The sidebar and the page list; each view is a page in app/views/."""
 
+# plotly looks pandas up in sys.modules without importing it: loaded whole here, before any page runs, so a
+# page never sees it half-imported by another session's thread.
+import pandas  # noqa: F401
 import streamlit as st
 
 from app import links, report, sidebar, state
