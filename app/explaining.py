@@ -1,19 +1,27 @@
-"""LIME in the app, shared by Explain and Compare: the class picker, the cached explanation, its rendering."""
+"""Explanations in the app, shared by Explain and Compare: the class and method pickers, the cached
+attributions, their rendering, how much the methods agree and how faithful each is."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import combinations
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from rnnclf import Classifier
-from rnnclf.explain import MAX_WORDS, Explanation
+from rnnclf.attributions import METHODS, TITLES, UNITS, Attribution, resolve, white_box
+from rnnclf.explain import MAX_WORDS, Words
+from rnnclf.faithfulness import FRACTIONS, Report, measure, ranking, spearman
 
 from . import figures, highlight, state
-from .links import PREDICTED_CLASS
+from .links import ALL_METHODS, PREDICTED_CLASS
 from .safe import literal
 from .sidebar import LimeSettings
 from .state import Loaded
+
+TOP = 5  # words compared between methods
 
 
 def class_picker(classes: Sequence[str], predicted: str | None, key: str) -> str | None:
@@ -30,47 +38,191 @@ def class_picker(classes: Sequence[str], predicted: str | None, key: str) -> str
     return None if choice in (None, PREDICTED_CLASS) else choice
 
 
-def compute(loaded: Loaded, text: str, target: str | None, settings: LimeSettings) -> Explanation | None:
-    """The cached explanation of class `target` (None: the predicted one), or None after saying why
-    there is none (no words to perturb, or the server is busy)."""
-    classes = loaded.checkpoint.classifier.classes
-    label = classes.index(target) if target in classes else None
-    with st.spinner(f"Explaining {literal(loaded.name)} with LIME ({settings.samples:,} samples)…"):
-        try:
-            return state.explanation(loaded, text, label, settings.samples, settings.features)
-        except ValueError as error:
-            st.warning(f"Nothing to explain: {error}.", icon=":material/warning:")
-            return None
-        except state.ServerBusy as error:
-            st.warning(f"No explanation yet: {error}.", icon=":material/hourglass_top:")
-            return None
+def method_picker(key: str, classifier: Classifier | None, offer_all: bool) -> str:
+    """The attribution method, or ALL_METHODS; with `classifier` None (several models), the white-box
+    option is "ig", which each TF-IDF model answers with its exact contributions."""
+    slot = "ig" if classifier is None else white_box(classifier)
+    options = [slot if m == "ig" else m for m in METHODS] + ([ALL_METHODS] if offer_all else [])
+    chosen = st.session_state.get(key, "lime")  # a link may have set it already
+    chosen = slot if chosen in ("ig", "linear") else chosen
+    st.session_state[key] = chosen if chosen in options else "lime"
+    labels = {**TITLES, ALL_METHODS: "All four"}
+    if classifier is None:
+        labels["ig"] = "Integrated Gradients (exact contributions for TF-IDF)"
+    return st.segmented_control(
+        "Method",
+        options,
+        format_func=labels.get,
+        required=True,
+        key=key,
+        help="LIME fits a local linear model to perturbed copies of the text; Integrated Gradients follows the "
+        "model's gradients from an input of unknown words; occlusion removes each word in turn; KernelSHAP "
+        "estimates Shapley values. The TF-IDF model gets its exact linear contributions instead of gradients.",
+    )
+
+
+def compute(
+    loaded: Loaded, text: str, target: str | None, methods: Sequence[str], settings: LimeSettings
+) -> list[Attribution]:
+    """The cached attributions of class `target` (None: the predicted one), or [] after saying why there
+    are none (no words to perturb, or the server is busy)."""
+    classifier = loaded.checkpoint.classifier
+    label = classifier.classes.index(target) if target in classifier.classes else None
+    results = []
+    for method in methods:
+        method = resolve(method, classifier)
+        with st.spinner(f"Explaining {literal(loaded.name)} with {TITLES[method]}…"):
+            try:
+                results.append(state.attribution(loaded, text, method, label, settings.samples, settings.features))
+            except ValueError as error:
+                st.warning(f"Nothing to explain: {error}.", icon=":material/warning:")
+                return []
+            except state.ServerBusy as error:
+                st.warning(f"No explanation yet: {error}.", icon=":material/hourglass_top:")
+                return []
+    return results
+
+
+def _facts(result: Attribution) -> str:
+    """The method's own numbers, one line: samples, fit or completeness gap, cost."""
+    parts = [f"{result.seconds:.2f} s"]
+    if result.method == "lime":
+        parts += [
+            f"{result.samples:,} samples",
+            f"{sum(1 for s in result.scores if s)} words",
+            f"seed {state.LIME_SEED}",
+        ]
+    elif result.method == "shap":
+        parts += [f"{result.samples:,} samples", f"seed {state.LIME_SEED}"]
+    elif result.method == "ig":
+        parts += [f"{result.samples - 1} steps", f"completeness gap {result.delta:+.4f}"]
+    elif result.method == "occlusion":
+        parts.append(f"{result.samples:,} forward passes (exact)")
+    else:
+        parts.append("exact")
+    return " · ".join(parts)
 
 
 def render(
-    classifier: Classifier, explanation: Explanation, compact: bool = False, probability: float | None = None
+    classifier: Classifier, result: Attribution, compact: bool = False, probability: float | None = None
 ) -> None:
-    """The highlighted text with its legend, then the top-words chart and the fit's numbers;
-    `compact` (several explanations side by side) gives the numbers as one line instead of the chart."""
-    shown = explanation.probability if probability is None else probability  # the caller's may be calibrated
-    class_name = classifier.classes[explanation.label]  # raw for the HTML (escaped there), literal() for Markdown
-    has_outside = any(not piece.in_window for piece in explanation.pieces)
+    """The highlighted text with its legend, then the top-words chart and the method's numbers;
+    `compact` (several side by side) gives the numbers as one line instead of the chart."""
+    shown = result.probability if probability is None else probability  # the caller's may be calibrated
+    class_name = classifier.classes[result.label]  # raw for the HTML (escaped there), literal() for Markdown
+    has_outside = any(not piece.in_window for piece in result.pieces)
     st.html(highlight.legend(class_name, classifier.max_tokens, has_outside))
-    st.html(highlight.highlighted_text(explanation.pieces, class_name, classifier.name, classifier.max_tokens))
-    if explanation.truncated:
-        st.caption(f"LIME perturbs only the first {MAX_WORDS} words of a text; the rest is shown without weights.")
+    st.html(highlight.highlighted_text(result.pieces, class_name, classifier.name, classifier.max_tokens))
+    if result.truncated:
+        st.caption(f"Only the first {MAX_WORDS} words of a text are explained; the rest is shown without weights.")
     if compact:
-        st.caption(
-            f"P({literal(class_name)}) = {shown:.1%} · {explanation.num_samples:,} samples · "
-            f"{explanation.num_features} words · local fit R² = {explanation.score:.2f}"
-        )
+        fit = f" · local fit R² = {result.fit:.2f}" if result.fit is not None else ""
+        st.caption(f"P({literal(class_name)}) = {shown:.1%} · {_facts(result)}{fit}")
         return
     chart, facts = st.columns([3, 1], vertical_alignment="center")
-    chart.plotly_chart(figures.top_words(explanation.top, class_name), key=f"top_words_{classifier.name}")
+    top = result.strongest(max(10, sum(1 for s in result.scores if s) if result.method == "lime" else 10))
+    chart.plotly_chart(
+        figures.top_words(top, class_name, TITLES[result.method]), key=f"top_words_{classifier.name}_{result.method}"
+    )
     with facts:
         st.metric(f"P({literal(class_name)})", f"{shown:.1%}", help="The model's probability for this text.")
-        st.metric(
-            "Local fit R²",
-            f"{explanation.score:.2f}",
-            help="How well LIME's linear model of the words matches the classifier on the samples.",
+        if result.fit is not None:
+            st.metric(
+                "Local fit R²",
+                f"{result.fit:.2f}",
+                help="How well LIME's linear model of the words matches the classifier on the samples.",
+            )
+        if result.delta is not None:
+            st.metric(
+                "Completeness gap",
+                f"{result.delta:+.4f}",
+                help="Sum of the word scores minus (P for this text − P for the all-unknown-words input): "
+                "zero for exact Integrated Gradients; its size is the integral's numerical error.",
+            )
+        st.caption(f"{_facts(result)} · scores in {UNITS[result.method]}")
+
+
+def agreement(results: Sequence[Attribution]) -> pd.DataFrame:
+    """Each pair of methods: rank correlation of all word scores and overlap of their top words."""
+    rows = []
+    for a, b in combinations(results, 2):
+        top_a, top_b = {w for w, _ in a.top(TOP)}, {w for w, _ in b.top(TOP)}
+        rows.append(
+            {
+                "methods": f"{a.title} · {b.title}",
+                "Spearman ρ": spearman(np.asarray(a.scores), np.asarray(b.scores)),
+                f"top-{TOP} overlap": len(top_a & top_b) / max(1, min(len(top_a), len(top_b))),
+            }
         )
-        st.caption(f"{explanation.num_samples:,} samples · {explanation.num_features} words · seed {state.LIME_SEED}")
+    return pd.DataFrame(rows)
+
+
+def faithfulness_now(classifier: Classifier, text: str, results: Sequence[Attribution]) -> pd.DataFrame:
+    """Comprehensiveness and sufficiency of each method's ranking on this text, and of random orders."""
+    words = Words.of(text)
+    rankings = {r.title: ranking(np.asarray(r.scores)) for r in results}
+    faithful, random = measure(classifier, words, results[0].label, rankings)
+    rows = [(title, a.comprehensiveness, a.sufficiency) for title, a in faithful.items()]
+    rows.append(("random order (baseline)", random.comprehensiveness, random.sufficiency))
+    return pd.DataFrame(rows, columns=["method", "comprehensiveness ↑", "sufficiency ↓"])
+
+
+def comparison(classifier: Classifier, text: str, results: Sequence[Attribution]) -> None:
+    """Below several methods: how much they agree, and how faithful each is on this very text."""
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Do the methods agree?**")
+        st.dataframe(
+            agreement(results),
+            hide_index=True,
+            column_config={"Spearman ρ": st.column_config.NumberColumn(format="%.2f")},
+        )
+        st.caption(
+            f"Spearman ρ over every word's score (1: the same order); overlap of the {TOP} words that push the class "
+            "up most. LIME scores only the words its local model uses (sidebar); the others count as 0."
+        )
+    with right:
+        st.markdown("**Which is faithful on this text?**")
+        st.dataframe(faithfulness_now(classifier, text, results), hide_index=True)
+        percents = ", ".join(f"{q:.0%}" for q in FRACTIONS)
+        st.caption(
+            "Comprehensiveness: how much the probability drops when the method's top words are removed; sufficiency: "
+            f"how much it drops when only they are kept; each averaged over {percents} of the words (ERASER's AOPC)."
+        )
+
+
+def report_table(report: Report | None, checkpoint: str) -> None:
+    """The committed faithfulness report: every checkpoint and method, this checkpoint's rows first."""
+    with st.expander("Which method to trust for which model (measured on test texts)"):
+        if report is None:
+            st.info("No faithfulness report yet: `python -m rnnclf faithfulness` writes it.", icon=":material/info:")
+            return
+        rows = sorted(report.rows, key=lambda row: row.checkpoint != checkpoint)
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "checkpoint": [r.checkpoint for r in rows],
+                    "method": [TITLES[r.method] for r in rows],
+                    "comprehensiveness ↑": [r.comprehensiveness.mean for r in rows],
+                    "95 % interval": [f"{r.comprehensiveness.low:.3f} – {r.comprehensiveness.high:.3f}" for r in rows],
+                    "random": [r.random_comprehensiveness.mean for r in rows],
+                    "sufficiency ↓": [r.sufficiency.mean for r in rows],
+                    "95 % interval ": [f"{r.sufficiency.low:.3f} – {r.sufficiency.high:.3f}" for r in rows],
+                    "random ": [r.random_sufficiency.mean for r in rows],
+                    "sanity ρ ↓": [r.sanity for r in rows],
+                    "s / text": [r.seconds for r in rows],
+                }
+            ),
+            hide_index=True,
+            column_config={
+                name: st.column_config.NumberColumn(format="%.3f")
+                for name in ("comprehensiveness ↑", "random", "sufficiency ↓", "random ", "sanity ρ ↓", "s / text")
+            },
+        )
+        st.caption(
+            f"{report.samples} test texts per checkpoint (seed {report.seed}); LIME {report.lime_samples:,} and "
+            f"KernelSHAP {report.shap_samples:,} samples, Integrated Gradients {report.ig_steps} steps. Sanity ρ: "
+            f"rank correlation with the same method on a copy of the model with random weights ({report.sanity_texts} "
+            "texts): near 1 would mean the method explains the text, not the model. From reports/faithfulness.json, "
+            "written by `python -m rnnclf faithfulness`."
+        )

@@ -84,8 +84,8 @@ def agreement(names: Sequence[str], matrix: np.ndarray) -> go.Figure:
     return fig.update_layout(height=max(fig.layout.height, 300))
 
 
-def top_words(top: Sequence[tuple[str, float]], class_name: str) -> go.Figure:
-    """LIME's top words, largest |weight| on top; positions as ticks so a repeated word keeps its bar."""
+def top_words(top: Sequence[tuple[str, float]], class_name: str, method: str = "LIME") -> go.Figure:
+    """A method's top words, largest |weight| on top; positions as ticks so a repeated word keeps its bar."""
     rows = list(top)
     positions = list(range(len(rows)))
     fig = go.Figure(
@@ -99,7 +99,7 @@ def top_words(top: Sequence[tuple[str, float]], class_name: str) -> go.Figure:
         )
     )
     fig.update_yaxes(tickvals=positions, ticktext=_labels([word for word, _ in rows]), autorange="reversed")
-    fig.update_xaxes(title=f"LIME weight for {escape(class_name)}", zeroline=True)
+    fig.update_xaxes(title=f"{escape(method)} score for {escape(class_name)}", zeroline=True)
     return _layout(fig, 80 + 28 * max(len(rows), 1), title="Top words")
 
 

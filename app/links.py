@@ -1,6 +1,7 @@
 """The URL scheme: the state that defines what a person sees lives in the query string, so a link reopens it.
 
     /explain?model=approach1&row=12&class=Sports      Explain, approach1, test-split row 12, class Sports
+    /explain?model=approach5&row=12&method=all        the same by all four attribution methods
     /probe?model=tfidf_lr&text=Oil+prices+rise        Probe, a typed text (at most MAX_TEXT characters)
     /compare?row=12&models=approach1,tfidf_lr         Compare two checkpoints on a test row
     /errors?model=approach2&true=World&pred=Sports    a confusion cell
@@ -42,6 +43,9 @@ OTHER = "evaluate_other"
 TRUE, PREDICTED = "errors_true", "errors_predicted"
 BEHAVIOUR_TEST = "behaviour_test"
 PREDICTED_CLASS = "predicted"  # the Explain class picker's first option
+EXPLAIN_METHOD, COMPARE_METHOD = "explain_method", "compare_method"
+ALL_METHODS = "all"  # Explain's method picker: every method stacked
+METHOD_VALUES = ("lime", "ig", "linear", "occlusion", "shap", ALL_METHODS)  # see rnnclf.attributions
 NOBODY = "—"  # Evaluate's "side by side with" when alone
 _WRITTEN = "links_written"  # the query string the app wrote (or read) last
 
@@ -100,6 +104,13 @@ def _apply(params: dict[str, str], names: Sequence[str], split: Split | None) ->
             state[CLASS] = params["class"]
         else:
             problems.append(f"class: not one of {', '.join(CLASSES)}")
+    if "method" in params:
+        if params["method"] in METHOD_VALUES:
+            state[EXPLAIN_METHOD] = params["method"]
+            if params["method"] != ALL_METHODS:  # Compare shows one method per checkpoint
+                state[COMPARE_METHOD] = params["method"]
+        else:
+            problems.append(f"method: not one of {', '.join(METHOD_VALUES)}")
     if "models" in params:
         chosen = _names(params["models"], names, "models", problems)
         if chosen:
@@ -121,7 +132,7 @@ def _apply(params: dict[str, str], names: Sequence[str], split: Split | None) ->
             state[BEHAVIOUR_TEST] = params["test"]
         else:
             problems.append(f"test: no behavioural test named {params['test']!r}")
-    unknown = sorted(set(params) - {"model", "row", "text", "class", "models", "vs", "true", "pred", "test"})
+    unknown = sorted(set(params) - {"model", "row", "text", "class", "method", "models", "vs", "true", "pred", "test"})
     if unknown:
         problems.append(f"unknown parameter {', '.join(map(repr, unknown))}")
     return problems
@@ -171,6 +182,9 @@ def params_for(view: View, names: Sequence[str]) -> tuple[dict[str, str], str | 
         params.update(text_params)
     if "class" in view.params and state.get(CLASS, PREDICTED_CLASS) != PREDICTED_CLASS:
         params["class"] = state[CLASS]
+    method_key = {"explain": EXPLAIN_METHOD, "compare": COMPARE_METHOD}.get(view.id)
+    if "method" in view.params and method_key and state.get(method_key, "lime") != "lime":
+        params["method"] = state[method_key]
     key = {"compare": COMPARED, "disagreements": DISAGREEING}.get(view.id)
     if "models" in view.params and key and list(state.get(key, names)) != list(names):
         params["models"] = ",".join(state[key])

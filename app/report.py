@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from rnnclf.explain import Explanation
+from rnnclf.attributions import Attribution
 from rnnclf.report import Pin, PinnedWords, build, prediction
 
 from . import state
@@ -20,17 +20,20 @@ def pin(
     view: str,
     text: str,
     names: Sequence[str],
-    explanations: Sequence[tuple[Loaded, Explanation]] = (),
+    explanations: Sequence[tuple[Loaded, Attribution]] = (),
     detail: str = "",
 ) -> Pin:
     """`text` with each named checkpoint's probabilities as the view shows them (those that load), any
-    LIME top words, and `detail` (what the view was showing about it)."""
+    LIME top words (the report labels its words as LIME's, so other methods are not pinned), and `detail`
+    (what the view was showing about it)."""
     loaded = [item for item in map(state.load, names) if item.checkpoint is not None]
     predictions = tuple(
         prediction(item.name, item.checkpoint.classifier.classes, state.probabilities(item, text)) for item in loaded
     )
     words = tuple(
-        PinnedWords(item.name, item.checkpoint.classifier.classes[e.label], tuple(e.top)) for item, e in explanations
+        PinnedWords(item.name, item.checkpoint.classifier.classes[e.label], e.strongest(len(e.features)))
+        for item, e in explanations
+        if e.method == "lime"
     )
     calibrated = st.session_state.get(state.CALIBRATED, False)
     note = "calibrated probabilities (temperature scaling)" if calibrated else "raw probabilities"

@@ -17,10 +17,11 @@ import numpy as np
 import streamlit as st
 
 from rnnclf import Checkpoint, CheckpointError, list_checkpoints, load_checkpoint
+from rnnclf.attributions import Attribution, attribute
 from rnnclf.calibration import scale
 from rnnclf.counterfactual import Flip, flip_search
 from rnnclf.data import TEST_PATH, DataError, Split, read_csv
-from rnnclf.explain import Explanation, explain, import_lime
+from rnnclf.explain import import_lime
 from rnnclf.registry import SummaryRow, summary_row
 from rnnclf.runtime import configure_threads
 from rnnclf.significance import Interval, intervals
@@ -30,7 +31,7 @@ from rnnclf.text import tokenize
 
 CALIBRATED = "calibrated"  # the sidebar toggle's key: show temperature-scaled probabilities
 ROOT_ENV = "RNNCLF_CHECKPOINTS"  # another checkpoints folder (tests point it at a temporary one)
-LIME_SEED = 0  # one fixed seed: the same request always gives the same explanation
+LIME_SEED = 0  # one fixed seed (LIME, KernelSHAP): the same request always gives the same explanation
 # LIME and batch scoring are the heavy requests. At most one of them per core runs at a time (each on
 # one torch thread), so eight users asking at once queue for a core instead of all slowing each other
 # down; single predictions are cheap and never wait. Whoever waits longer than HEAVY_WAIT_SECONDS is
@@ -138,26 +139,29 @@ def probabilities(loaded: Loaded, text: str) -> np.ndarray:
 
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _probabilities(root: str, name: str, stamp: tuple, text: str) -> np.ndarray:
-    # Callers pass only checkpoints that loaded (see notices.usable); so does _explanation.
+    # Callers pass only checkpoints that loaded (see notices.usable); so does _attribution.
     result = _load(root, name, stamp).checkpoint.classifier.predict_proba([text])[0]
     result.setflags(write=False)
     return result
 
 
-def explanation(loaded: Loaded, text: str, label: int | None, num_samples: int, num_features: int) -> Explanation:
-    """LIME for one text, cached per (checkpoint, text, label, settings)."""
-    return _explanation(*_key(loaded.name), text, label, num_samples, num_features)
+def attribution(loaded: Loaded, text: str, method: str, label: int | None, samples: int, features: int) -> Attribution:
+    """One method's word scores for one text, cached per (checkpoint, text, method, label, settings);
+    `samples` and `features` are LIME's (KernelSHAP takes attributions.SHAP_SAMPLES)."""
+    return _attribution(*_key(loaded.name), text, method, label, samples, features)
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
-def _explanation(
-    root: str, name: str, stamp: tuple, text: str, label: int | None, num_samples: int, num_features: int
-) -> Explanation:
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _attribution(
+    root: str, name: str, stamp: tuple, text: str, method: str, label: int | None, samples: int, features: int
+) -> Attribution:
+    # Callers pass only checkpoints that loaded (see notices.usable).
     classifier = _load(root, name, stamp).checkpoint.classifier
     with heavy_slot("explaining texts"):
-        return explain(
-            classifier, text, label=label, num_samples=num_samples, num_features=num_features, seed=LIME_SEED
+        [result] = attribute(
+            classifier, text, (method,), label, samples=samples, seed=LIME_SEED, lime_features=features
         )
+    return result
 
 
 def flip(loaded: Loaded, text: str, max_removed: int) -> Flip:

@@ -147,6 +147,68 @@ def predict_file(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .attributions import METHODS, attribute
+
+    if args.text is None or not args.text.strip():
+        raise UsageError("--text is empty: give some news text to explain")
+    classifier = load_classifier(args.checkpoint)
+    label = None
+    if args.label is not None:
+        if args.label not in classifier.classes:
+            raise UsageError(f"--label {args.label!r} is not one of {', '.join(classifier.classes)}")
+        label = classifier.classes.index(args.label)
+    methods = METHODS if args.method == "all" else (args.method,)
+    try:
+        results = attribute(classifier, args.text, methods, label, samples=args.samples, seed=args.seed)
+    except ValueError as error:
+        raise UsageError(f"nothing to explain: {error}") from None
+    if args.json:
+        print(json.dumps(explain_json(classifier.name, classifier.classes, results)))
+        return 0
+    for result in results:
+        extra = f", completeness gap {result.delta:+.4f}" if result.delta is not None else ""
+        print(
+            f"{result.title} for {classifier.classes[result.label]} ({classifier.name}, "
+            f"P = {result.probability:.2%}, {result.seconds:.2f}s{extra})"
+        )
+        for word, value in sorted(zip(result.features, result.scores), key=lambda item: -abs(item[1]))[: args.top]:
+            print(f"  {value:+.4f}  {word}")
+    return 0
+
+
+def explain_json(name: str, classes: tuple[str, ...], results) -> dict:
+    """The word scores of each method, as `explain --json` prints them."""
+    return {
+        "checkpoint": name,
+        "class": classes[results[0].label],
+        "probability": results[0].probability,
+        "methods": [
+            {
+                "method": r.method,
+                "title": r.title,
+                "seconds": r.seconds,
+                "completeness_gap": r.delta,
+                "words": [{"word": w, "score": v} for w, v in zip(r.features, r.scores)],
+            }
+            for r in results
+        ],
+    }
+
+
+def cmd_faithfulness(args: argparse.Namespace) -> int:
+    from . import faithfulness
+    from .registry import list_checkpoints
+
+    names = args.checkpoint or list_checkpoints(CHECKPOINT_DIR)
+    if args.samples < 1:
+        raise UsageError("--samples must be at least 1")
+    report = faithfulness.run(names, samples=args.samples, seed=args.seed)
+    md, js = faithfulness.write(report, Path(args.out) if args.out else faithfulness.REPORT_DIR)
+    print(f"wrote {md} and {js} in {report.seconds / 60:.1f} min")
+    return 0
+
+
 SUMMARY_COLUMNS = (  # SummaryRow field, header, format
     ("checkpoint", "checkpoint", "{}"),
     ("test_accuracy", "test acc %", "{:.2%}"),
@@ -389,6 +451,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pr.add_argument("--json", action="store_true")
     pr.set_defaults(func=cmd_predict)
+
+    ex = sub.add_parser("explain", help="word scores of one text by LIME, Integrated Gradients, occlusion, KernelSHAP")
+    ex.add_argument("--checkpoint", required=True, help="name under checkpoints/ or a folder path")
+    ex.add_argument("--text", help="the news text")
+    ex.add_argument("--method", default="all", choices=["lime", "ig", "occlusion", "shap", "linear", "all"])
+    ex.add_argument("--label", help="the class to explain (default: the predicted one)")
+    ex.add_argument("--samples", type=int, default=2000, help="LIME's and KernelSHAP's samples")
+    ex.add_argument("--seed", type=int, default=0)
+    ex.add_argument("--top", type=int, default=10, help="words printed per method (all of them with --json)")
+    ex.add_argument("--json", action="store_true")
+    ex.set_defaults(func=cmd_explain)
+
+    fa = sub.add_parser("faithfulness", help="score every method's faithfulness; write reports/faithfulness.md")
+    fa.add_argument("--checkpoint", nargs="+", help="names under checkpoints/ (default: all)")
+    fa.add_argument("--samples", type=int, default=200, help="test texts per checkpoint")
+    fa.add_argument("--seed", type=int, default=0)
+    fa.add_argument("--out", help="the report folder (default: reports/)")
+    fa.set_defaults(func=cmd_faithfulness)
 
     sm = sub.add_parser("summary", help="one row per checkpoint")
     sm.add_argument("--root", default=str(CHECKPOINT_DIR))

@@ -83,38 +83,18 @@ def explain(
     The same arguments always give the same explanation (LIME's sampling is seeded).
     """
     LimeBase, pairwise_distances = import_lime()
-    if not text.strip():
-        raise ValueError("there is no text to explain")
+    words = Words.of(text)
     num_samples = int(min(max(num_samples, 2), MAX_SAMPLES))
-    head = text[:MAX_CHARS]
-    spans = token_spans(head)
-    truncated = len(spans) > MAX_WORDS or len(text) > len(head)
-    if truncated:
-        # Keep whole words only: the last span of a cut text may be half a word.
-        spans = spans[:MAX_WORDS] if len(spans) > MAX_WORDS else spans[:-1] or spans
-    words = [text[s:e] for s, e in spans]
-    if not words:
-        raise ValueError("the text has no words the model reads (only spaces or dropped symbols)")
-
-    # Features: distinct words in order of first appearance, as LIME's IndexedString numbers them.
-    feature_of: dict[str, int] = {}
-    span_feature = np.array([feature_of.setdefault(w, len(feature_of)) for w in words])
-    feature_words = list(feature_of)
-    # The i-th span is where the i-th token comes from. Take the tokens from the whole text, not by
-    # tokenizing each word alone: lower-casing depends on neighbours ("A'Σ" reads as "a ' ς", but "Σ"
-    # alone as "σ"), and the model must see in sample 0 exactly the tokens of the text it scored.
-    tokens = tokenize(head)[: len(spans)]
 
     # Sampling exactly as LimeTextExplainer.__data_labels_distances does.
     random_state = np.random.RandomState(seed)
-    d = len(feature_words)
+    d = len(words.features)
     sizes = random_state.randint(1, d + 1, num_samples - 1)
     data = np.ones((num_samples, d))
     for i, size in enumerate(sizes, start=1):
         # = random_state.choice(range(d), size, replace=False), the same draws without its overhead
         data[i, random_state.permutation(d)[:size]] = 0
-    keep = data[:, span_feature].astype(bool)
-    probabilities = classifier.predict_proba_masked(tokens, keep)
+    probabilities = classifier.predict_proba_masked(words.tokens, words.keep(data))
     sparse = scipy.sparse.csr_matrix(data)
     distances = pairwise_distances(sparse, sparse[0], metric="cosine").ravel() * 100
 
@@ -126,35 +106,85 @@ def explain(
     weight_of = {feature: float(weight) for feature, weight in local_exp}
     return Explanation(
         label=label,
-        pieces=_pieces(text, spans, span_feature, weight_of, classifier.max_tokens),
-        top=tuple((feature_words[f], weight_of[f]) for f, _ in local_exp),
+        pieces=words.pieces(weight_of, classifier.max_tokens),
+        top=tuple((words.features[f], weight_of[f]) for f, _ in local_exp),
         intercept=float(intercept),
         score=float(score),
         local_pred=float(np.ravel(local_pred)[0]),
         probability=float(probabilities[0, label]),
         num_samples=num_samples,
         num_features=len(local_exp),
-        truncated=truncated,
-        unknown_only=not any(classifier.is_known(t) for t in tokens),
+        truncated=words.truncated,
+        unknown_only=words.unknown_only(classifier),
     )
 
 
-def _pieces(
-    text: str,
-    spans: list[tuple[int, int]],
-    span_feature: np.ndarray,
-    weight_of: dict[int, float],
-    max_tokens: int | None,
-) -> tuple[Piece, ...]:
-    """The whole text as pieces: each word (one token) with its weight (0 if not selected), the gaps without."""
-    pieces: list[Piece] = []
-    position = 0
-    for tokens_before, ((start, end), feature) in enumerate(zip(spans, span_feature)):
-        in_window = max_tokens is None or tokens_before < max_tokens
-        if start > position:
-            pieces.append(Piece(text[position:start], None, in_window))
-        pieces.append(Piece(text[start:end], weight_of.get(int(feature), 0.0), in_window))
-        position = end
-    if position < len(text):
-        pieces.append(Piece(text[position:], None, max_tokens is None or len(spans) < max_tokens))
-    return tuple(pieces)
+@dataclass(frozen=True)
+class Words:
+    """A text cut into the words the model reads (`token_spans`), the features every explanation shares.
+
+    A feature is a distinct word (in order of first appearance, as LIME's IndexedString numbers them);
+    removing it removes every occurrence. Only the first MAX_WORDS words are features.
+    """
+
+    text: str
+    spans: tuple[tuple[int, int], ...]
+    span_feature: np.ndarray  # the feature of each span
+    features: tuple[str, ...]  # the distinct words
+    tokens: tuple[str, ...]  # the model's token of each span
+    truncated: bool  # longer than MAX_WORDS words (or MAX_CHARS characters): the rest is no feature
+
+    @classmethod
+    def of(cls, text: str) -> Words:
+        if not text.strip():
+            raise ValueError("there is no text to explain")
+        head = text[:MAX_CHARS]
+        spans = token_spans(head)
+        truncated = len(spans) > MAX_WORDS or len(text) > len(head)
+        if truncated:
+            # Keep whole words only: the last span of a cut text may be half a word.
+            spans = spans[:MAX_WORDS] if len(spans) > MAX_WORDS else spans[:-1] or spans
+        words = [text[s:e] for s, e in spans]
+        if not words:
+            raise ValueError("the text has no words the model reads (only spaces or dropped symbols)")
+        feature_of: dict[str, int] = {}
+        span_feature = np.array([feature_of.setdefault(w, len(feature_of)) for w in words])
+        return cls(
+            text=text,
+            spans=tuple(spans),
+            span_feature=span_feature,
+            features=tuple(feature_of),
+            # The i-th span is where the i-th token comes from. Take the tokens from the whole text, not by
+            # tokenizing each word alone: lower-casing depends on neighbours ("A'Σ" reads as "a ' ς", but "Σ"
+            # alone as "σ"), and the model must see in sample 0 exactly the tokens of the text it scored.
+            tokens=tuple(tokenize(head)[: len(spans)]),
+            truncated=truncated,
+        )
+
+    @property
+    def token_feature(self) -> np.ndarray:
+        """The feature of each token (one token per span)."""
+        return self.span_feature
+
+    def keep(self, present: np.ndarray) -> np.ndarray:
+        """Token masks (rows, tokens) from feature masks (rows, features): a word's absence drops all its tokens."""
+        return np.asarray(present)[:, self.span_feature].astype(bool)
+
+    def unknown_only(self, classifier: Classifier) -> bool:
+        """No token is known to the model: any explanation is of its unknown-word vector alone."""
+        return not any(classifier.is_known(t) for t in self.tokens)
+
+    def pieces(self, weight_of: dict[int, float], max_tokens: int | None) -> tuple[Piece, ...]:
+        """The whole text as pieces: each word with its feature's weight (0 if none), the gaps without."""
+        text = self.text
+        pieces: list[Piece] = []
+        position = 0
+        for tokens_before, ((start, end), feature) in enumerate(zip(self.spans, self.span_feature)):
+            in_window = max_tokens is None or tokens_before < max_tokens
+            if start > position:
+                pieces.append(Piece(text[position:start], None, in_window))
+            pieces.append(Piece(text[start:end], weight_of.get(int(feature), 0.0), in_window))
+            position = end
+        if position < len(text):
+            pieces.append(Piece(text[position:], None, max_tokens is None or len(self.spans) < max_tokens))
+        return tuple(pieces)

@@ -1,4 +1,5 @@
-"""Compare: the same text through every checkpoint, probabilities side by side, agreement, LIME on demand."""
+"""Compare: the same text through every checkpoint, probabilities side by side, agreement, word highlights
+(by the chosen attribution method) on demand."""
 
 from __future__ import annotations
 
@@ -88,18 +89,19 @@ def show(ctx: Context) -> None:
         counterfactuals.editor(text, working)
 
     explained = []
-    if st.toggle("Show each checkpoint's LIME highlights", key="compare_lime"):
+    if st.toggle("Show each checkpoint's word highlights", key="compare_lime"):
         target = explaining.class_picker(classes, None, key="compare_class")
+        method = explaining.method_picker(links.COMPARE_METHOD, None, offer_all=False)
         for start in range(0, len(working), LIME_COLUMNS):
             for column, item in zip(st.columns(LIME_COLUMNS), working[start : start + LIME_COLUMNS]):
                 with column.container(border=True):
                     st.markdown(f"**{literal(item.name)}** · {literal(item.checkpoint.title)}")
-                    explanation = explaining.compute(item, text, target, ctx.lime)
-                    if explanation is not None:
+                    for result in explaining.compute(item, text, target, [method], ctx.lime):
                         classifier = item.checkpoint.classifier
-                        shown = probs[item.name][classifier.classes[explanation.label]]  # calibrated if asked
-                        explaining.render(classifier, explanation, compact=True, probability=shown)
-                        explained.append((item, explanation))
+                        shown = probs[item.name][classifier.classes[result.label]]  # calibrated if asked
+                        st.caption(result.title)
+                        explaining.render(classifier, result, compact=True, probability=shown)
+                        explained.append((item, result))
     report.add_button(
         lambda: report.pin("Compare", text, [item.name for item in working], explained), key="compare_pin"
     )

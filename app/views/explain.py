@@ -1,13 +1,17 @@
-"""Explain: LIME's word weights for one class, as highlighted text and a chart of the top words."""
+"""Explain: which words pushed the prediction, by one attribution method or all four side by side,
+with how much they agree and how faithful each is to the model."""
 
 from __future__ import annotations
 
 import numpy as np
+import streamlit as st
 
 from app import explaining, links, report, state
 from app.notices import reading_notes
 from app.sidebar import Context, context
 from app.text_input import text_and_checkpoint
+from rnnclf.attributions import METHODS
+from rnnclf.faithfulness import read as read_report
 
 
 def show(ctx: Context) -> None:
@@ -18,13 +22,25 @@ def show(ctx: Context) -> None:
     classifier = loaded.checkpoint.classifier
     predicted = classifier.classes[int(np.argmax(state.probabilities(loaded, text)))]
     target = explaining.class_picker(classifier.classes, predicted, key=links.CLASS)
+    method = explaining.method_picker(links.EXPLAIN_METHOD, classifier, offer_all=True)
     reading_notes(classifier, text)
-    explanation = explaining.compute(loaded, text, target, ctx.lime)
-    if explanation is not None:
-        probability = float(state.probabilities(loaded, text)[explanation.label])  # calibrated when the sidebar says
-        explaining.render(classifier, explanation, probability=probability)
-        pinned = [(loaded, explanation)]
+    shown = state.probabilities(loaded, text)  # calibrated when the sidebar says
+    if method != links.ALL_METHODS:
+        results = explaining.compute(loaded, text, target, [method], ctx.lime)
+        if results:
+            explaining.render(classifier, results[0], probability=float(shown[results[0].label]))
+    else:
+        results = explaining.compute(loaded, text, target, METHODS, ctx.lime)
+        for result in results:
+            with st.container(border=True):
+                st.markdown(f"**{result.title}** · {result.seconds:.2f} s")
+                explaining.render(classifier, result, compact=True, probability=float(shown[result.label]))
+        if results:
+            explaining.comparison(classifier, text, results)
+    if results:
+        pinned = [(loaded, result) for result in results]
         report.add_button(lambda: report.pin("Explain", text, ctx.names, pinned), key="explain_pin")
+    explaining.report_table(read_report(), classifier.name)
 
 
 if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)
