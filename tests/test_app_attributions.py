@@ -1,0 +1,65 @@
+"""The Explain view's method picker, its place in the URL, and Compare's use of the chosen method."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from apptest_utils import ROOT, SHIPPED, TIMEOUT, enter, open_view, rerun, start
+from rnnclf.attributions import TITLES
+
+SPORTS = "The Yankees beat the Red Sox 5-3 on Sunday as the pitcher threw a shutout in the ninth inning."
+
+
+def highlighted(at: AppTest) -> list[str]:
+    return [h.value for h in at.html if 'class="lime-text"' in h.value]
+
+
+def open_link(view: str, **params: str) -> AppTest:
+    """A fresh session opening /<view>?<params>, as a shared link does."""
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+    at.query_params.update(params)
+    at.run()
+    at.switch_page(f"app/views/{view}.py")
+    at.query_params.update(params)
+    return rerun(at)
+
+
+def test_the_method_picker_switches_methods_and_the_url_follows() -> None:
+    at = open_view(enter(start(), SPORTS), "Explain")
+    assert at.segmented_control(key="explain_method").value == "lime"
+    at.segmented_control(key="explain_method").set_value("occlusion")
+    at = rerun(at)
+    assert len(highlighted(at)) == 1
+    assert [m.label for m in at.metric] == ["P(Sports)"]
+    assert at.query_params["method"] == "occlusion"
+    assert any("forward passes (exact)" in c.value for c in at.caption)
+
+    at.segmented_control(key="explain_method").set_value("all")
+    at = rerun(at)
+    assert len(highlighted(at)) == 4
+    shown = [m.value for m in at.markdown if m.value.startswith("**") and m.value.endswith(" s")]
+    assert [title.split("**")[1] for title in shown] == [TITLES[m] for m in ("lime", "ig", "occlusion", "shap")]
+    agreement, faithful = at.dataframe[0].value, at.dataframe[1].value
+    assert len(agreement) == 6 and agreement["Spearman ρ"].between(-1, 1).all()
+    assert faithful["method"].tolist()[-1] == "random order (baseline)" and len(faithful) == 5
+
+
+def test_a_link_picks_the_method_and_a_bad_one_is_named() -> None:
+    at = open_link("explain", model=SHIPPED[0], text=SPORTS, method="ig")
+    assert at.segmented_control(key="explain_method").value == "ig"
+    assert [m.label for m in at.metric] == ["P(Sports)", "Completeness gap"]
+    at = open_link("explain", model="tfidf_lr", text=SPORTS, method="ig")
+    assert at.segmented_control(key="explain_method").value == "linear"  # no gradients: its exact contributions
+    assert at.query_params["method"] == "linear" and "Completeness gap" not in [m.label for m in at.metric]
+    at = open_link("explain", text=SPORTS, method="<b>guess</b>")
+    assert any("method: not one of" in w.value.replace("\\", "") for w in at.warning)
+    assert at.segmented_control(key="explain_method").value == "lime"
+
+
+def test_compare_shows_the_chosen_method_for_every_checkpoint() -> None:
+    at = open_link("compare", text=SPORTS, method="occlusion")
+    at.toggle(key="compare_lime").set_value(True)
+    at = rerun(at)
+    assert at.segmented_control(key="compare_method").value == "occlusion"
+    assert len(highlighted(at)) == len(SHIPPED)
+    assert at.query_params["method"] == "occlusion"
