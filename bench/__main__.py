@@ -15,7 +15,7 @@ import torch
 
 from rnnclf.runtime import configure_threads
 
-from . import browser, explaining, prediction, streaming, threads, training
+from . import attributing, browser, explaining, prediction, streaming, threads, training
 from .report import Table, markdown
 from .settings import FULL, QUICK, Settings
 
@@ -23,6 +23,7 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 GROUPS: dict[str, Callable[[Settings], list[Table]]] = {
     "training": training.measure,
     "lime": explaining.measure,
+    "attributions": attributing.measure,
     "prediction": prediction.measure,
     "threads": threads.measure,
     "streaming": streaming.measure,

@@ -257,6 +257,7 @@ def attribute(
     """
     import captum.attr  # noqa: F401 - imported before the clocks start: each method's cost is its own work
     import lime.lime_base  # noqa: F401
+    from threadpoolctl import threadpool_limits
 
     words = Words.of(text)
     p = probabilities(classifier, words, np.ones((1, len(words.features)), dtype=bool))[0]
@@ -265,7 +266,10 @@ def attribute(
     for method in dict.fromkeys(resolve(m, classifier) for m in methods):
         started = time.perf_counter()
         count = shap_samples if method == "shap" else samples
-        found = scores(classifier, words, method, label, count, seed, lime_features)
+        # One BLAS thread, like torch's (see runtime): the small least-squares fits of LIME and KernelSHAP
+        # run several times slower with threads spinning against a busy machine.
+        with threadpool_limits(1):
+            found = scores(classifier, words, method, label, count, seed, lime_features)
         seconds = time.perf_counter() - started
         results.append(
             Attribution(
