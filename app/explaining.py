@@ -11,9 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from rnnclf import Classifier
-from rnnclf.attributions import METHODS, TITLES, UNITS, Attribution, resolve, white_box
+from rnnclf.attributions import METHODS, TITLES, UNITS, Attribution, ranking, resolve, white_box
 from rnnclf.explain import MAX_WORDS, Words
-from rnnclf.faithfulness import FRACTIONS, Report, measure, ranking, spearman
+from rnnclf.faithfulness import FRACTIONS, Report, measure, spearman
 
 from . import figures, highlight, state
 from .links import ALL_METHODS, PREDICTED_CLASS
@@ -22,6 +22,7 @@ from .sidebar import LimeSettings
 from .state import Loaded
 
 TOP = 5  # words compared between methods
+SHORT = {"lime": "LIME", "ig": "IG", "linear": "linear", "occlusion": "occlusion", "shap": "KernelSHAP"}  # table labels
 
 
 def class_picker(classes: Sequence[str], predicted: str | None, key: str) -> str | None:
@@ -114,7 +115,9 @@ def render(
     st.html(highlight.legend(class_name, classifier.max_tokens, has_outside))
     st.html(highlight.highlighted_text(result.pieces, class_name, classifier.name, classifier.max_tokens))
     if result.truncated:
-        st.caption(f"Only the first {MAX_WORDS} words of a text are explained; the rest is shown without weights.")
+        st.caption(
+            f"Each method perturbs only the first {MAX_WORDS} words of a text; the rest is shown without weights."
+        )
     if compact:
         fit = f" · local fit R² = {result.fit:.2f}" if result.fit is not None else ""
         st.caption(f"P({literal(class_name)}) = {shown:.1%} · {_facts(result)}{fit}")
@@ -149,7 +152,7 @@ def agreement(results: Sequence[Attribution]) -> pd.DataFrame:
         top_a, top_b = {w for w, _ in a.top(TOP)}, {w for w, _ in b.top(TOP)}
         rows.append(
             {
-                "methods": f"{a.title} · {b.title}",
+                "methods": f"{SHORT[a.method]} · {SHORT[b.method]}",
                 "Spearman ρ": spearman(np.asarray(a.scores), np.asarray(b.scores)),
                 f"top-{TOP} overlap": len(top_a & top_b) / max(1, min(len(top_a), len(top_b))),
             }
@@ -175,7 +178,10 @@ def comparison(classifier: Classifier, text: str, results: Sequence[Attribution]
         st.dataframe(
             agreement(results),
             hide_index=True,
-            column_config={"Spearman ρ": st.column_config.NumberColumn(format="%.2f")},
+            column_config={
+                "Spearman ρ": st.column_config.NumberColumn(format="%.2f"),
+                f"top-{TOP} overlap": st.column_config.NumberColumn(format="percent"),
+            },
         )
         st.caption(
             f"Spearman ρ over every word's score (1: the same order); overlap of the {TOP} words that push the class "
@@ -183,7 +189,13 @@ def comparison(classifier: Classifier, text: str, results: Sequence[Attribution]
         )
     with right:
         st.markdown("**Which is faithful on this text?**")
-        st.dataframe(faithfulness_now(classifier, text, results), hide_index=True)
+        st.dataframe(
+            faithfulness_now(classifier, text, results),
+            hide_index=True,
+            column_config={
+                name: st.column_config.NumberColumn(format="%.3f") for name in ("comprehensiveness ↑", "sufficiency ↓")
+            },
+        )
         percents = ", ".join(f"{q:.0%}" for q in FRACTIONS)
         st.caption(
             "Comprehensiveness: how much the probability drops when the method's top words are removed; sufficiency: "

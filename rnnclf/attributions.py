@@ -114,10 +114,6 @@ def resolve(method: str, classifier: Classifier) -> str:
     return method
 
 
-def methods_for(classifier: Classifier) -> tuple[str, ...]:
-    return tuple(resolve(method, classifier) for method in METHODS)
-
-
 def probabilities(classifier: Classifier, words: Words, present: np.ndarray) -> np.ndarray:
     """The model's probabilities with only the words where `present` (rows, features) is true."""
     return classifier.predict_proba_masked(words.tokens, words.keep(present))
