@@ -215,12 +215,12 @@ def report_table(report: Report | None, checkpoint: str) -> None:
                 {
                     "checkpoint": [r.checkpoint for r in rows],
                     "method": [TITLES[r.method] for r in rows],
-                    "comprehensiveness ↑": [r.comprehensiveness.mean for r in rows],
+                    "comprehensiveness ↑": [r.comprehensiveness.estimate for r in rows],
                     "95 % interval": [f"{r.comprehensiveness.low:.3f} – {r.comprehensiveness.high:.3f}" for r in rows],
-                    "random": [r.random_comprehensiveness.mean for r in rows],
-                    "sufficiency ↓": [r.sufficiency.mean for r in rows],
+                    "random": [r.random_comprehensiveness.estimate for r in rows],
+                    "sufficiency ↓": [r.sufficiency.estimate for r in rows],
                     "95 % interval ": [f"{r.sufficiency.low:.3f} – {r.sufficiency.high:.3f}" for r in rows],
-                    "random ": [r.random_sufficiency.mean for r in rows],
+                    "random ": [r.random_sufficiency.estimate for r in rows],
                     "sanity ρ ↓": [r.sanity for r in rows],
                     "s / text": [r.seconds for r in rows],
                 }

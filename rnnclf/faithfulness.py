@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from scipy.stats import bootstrap
 
 from .attributions import IG_STEPS, METHODS, TITLES, probabilities, ranking, resolve, scores
 from .baseline import TfidfLogisticClassifier
@@ -32,6 +33,7 @@ from .data import PROJECT_ROOT, TEST_PATH, read_csv
 from .explain import Words
 from .models import RecurrentClassifier
 from .recurrent import RecurrentTextClassifier
+from .significance import LEVEL, RESAMPLES, Interval
 
 FRACTIONS = (0.01, 0.05, 0.10, 0.20, 0.50)
 RANDOM_ORDERS = 10  # random rankings per text, averaged: the baseline every figure is read against
@@ -110,20 +112,19 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float:
     return float(spearmanr(a, b).statistic)
 
 
-@dataclass(frozen=True)
-class Interval:
-    mean: float
-    low: float  # 95 % bootstrap interval of the mean
-    high: float
-
-
 def interval(values: Sequence[float], seed: int = 0) -> Interval:
-    from scipy.stats import bootstrap
-
+    """The mean with its 95 % percentile-bootstrap interval (texts resampled with replacement, seeded)."""
     data = np.asarray(values, dtype=np.float64)
-    if len(data) < 2 or np.ptp(data) == 0:
+    if len(data) < 2 or np.ptp(data) == 0:  # nothing to resample
         return Interval(float(data.mean()), float(data.mean()), float(data.mean()))
-    result = bootstrap((data,), np.mean, confidence_level=0.95, n_resamples=2000, method="percentile", rng=seed)
+    result = bootstrap(
+        (data,),
+        np.mean,
+        confidence_level=LEVEL,
+        n_resamples=RESAMPLES,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
     return Interval(float(data.mean()), float(result.confidence_interval.low), float(result.confidence_interval.high))
 
 
@@ -274,7 +275,7 @@ def run(
 
 
 def _ci(value: Interval) -> str:
-    return f"{value.mean:.3f} [{value.low:.3f}, {value.high:.3f}]"
+    return f"{value.estimate:.3f} [{value.low:.3f}, {value.high:.3f}]"
 
 
 def verdicts(report: Report) -> list[str]:
@@ -282,13 +283,13 @@ def verdicts(report: Report) -> list[str]:
     lines = []
     for checkpoint in dict.fromkeys(row.checkpoint for row in report.rows):
         rows = [row for row in report.rows if row.checkpoint == checkpoint]
-        best = max(rows, key=lambda row: row.comprehensiveness.mean)
-        sufficient = min(rows, key=lambda row: row.sufficiency.mean)
+        best = max(rows, key=lambda row: row.comprehensiveness.estimate)
+        sufficient = min(rows, key=lambda row: row.sufficiency.estimate)
         beats = best.comprehensiveness.low > best.random_comprehensiveness.high
         lines.append(
-            f"{checkpoint}: {TITLES[best.method]} (comprehensiveness {best.comprehensiveness.mean:.3f}, "
-            f"random {best.random_comprehensiveness.mean:.3f}{'' if beats else ', not clearly above random'}); "
-            f"most sufficient: {TITLES[sufficient.method]} ({sufficient.sufficiency.mean:.3f})"
+            f"{checkpoint}: {TITLES[best.method]} (comprehensiveness {best.comprehensiveness.estimate:.3f}, "
+            f"random {best.random_comprehensiveness.estimate:.3f}{'' if beats else ', not clearly above random'}); "
+            f"most sufficient: {TITLES[sufficient.method]} ({sufficient.sufficiency.estimate:.3f})"
         )
     return lines
 
@@ -320,7 +321,7 @@ def markdown(report: Report) -> str:
         sanity = "-" if row.sanity is None else f"{row.sanity:.2f}"
         lines.append(
             f"| {row.checkpoint} | {TITLES[row.method]} | {_ci(row.comprehensiveness)} | "
-            f"{row.random_comprehensiveness.mean:.3f} | {_ci(row.sufficiency)} | {row.random_sufficiency.mean:.3f} | "
+            f"{row.random_comprehensiveness.estimate:.3f} | {_ci(row.sufficiency)} | {row.random_sufficiency.estimate:.3f} | "
             f"{sanity} | {row.seconds:.3f} |"
         )
     lines += ["", "## Which method to trust for which model", ""]

@@ -61,12 +61,13 @@ def test_integrated_gradients_is_complete_on_every_recurrent_checkpoint(name: st
 def test_occlusion_equals_removing_each_word_by_hand(tiny, tfidf) -> None:
     for classifier in (tiny, tfidf):
         words = Words.of(TEXT)
-        spans = [TEXT[s:e] for s, e in words.spans]
-        full = classifier.predict_proba_tokens([[t for w in spans for t in tokenize(w)]])[0]
+        spans = [TEXT[s:e] for s, e in words.spans]  # one token each
+        tokens = tokenize(TEXT)
+        full = classifier.predict_proba_tokens([tokens])[0]
         label = int(full.argmax())
         expected = []
         for feature in words.features:  # every occurrence goes: "oil" and "Oil" are different words
-            without = [t for w in spans if w != feature for t in tokenize(w)]
+            without = [t for t, w in zip(tokens, spans, strict=True) if w != feature]
             expected.append(full[label] - classifier.predict_proba_tokens([without])[0, label])
         assert np.allclose(occlusion_scores(classifier, words, label).values, expected, atol=1e-6)
 
@@ -144,6 +145,6 @@ def test_faithfulness_command_writes_the_report(tiny_checkpoint: Path, tmp_path:
     assert isinstance(report, Report) and report.samples == 3
     assert [row.method for row in report.rows] == ["lime", "ig", "occlusion", "shap"]
     for row in report.rows:
-        assert row.comprehensiveness.low <= row.comprehensiveness.mean <= row.comprehensiveness.high
+        assert row.comprehensiveness.low <= row.comprehensiveness.estimate <= row.comprehensiveness.high
     assert Report.from_dict(report.to_dict()) == report
     assert "| tiny | Integrated Gradients |" in (tmp_path / "faithfulness.md").read_text(encoding="utf-8")
