@@ -171,24 +171,25 @@ def faithfulness_now(classifier: Classifier, text: str, results: Sequence[Attrib
 
 
 def comparison(classifier: Classifier, text: str, results: Sequence[Attribution]) -> None:
-    """Below several methods: how much they agree, and how faithful each is on this very text."""
-    left, right = st.columns(2)
-    with left:
-        st.markdown("**Do the methods agree?**")
-        st.dataframe(
-            agreement(results),
-            hide_index=True,
-            column_config={
-                "Spearman ρ": st.column_config.NumberColumn(format="%.2f"),
-                f"top-{TOP} overlap": st.column_config.NumberColumn(format="percent"),
-            },
-        )
-        st.caption(
-            f"Spearman ρ over every word's score (1: the same order); overlap of the {TOP} words that push the class "
-            "up most. LIME scores only the words its local model uses (sidebar); the others count as 0."
-        )
-    with right:
-        st.markdown("**Which is faithful on this text?**")
+    """Below the highlights: how much several methods agree, and how faithful each is on this very text."""
+    agree, faithful = st.columns(2) if len(results) > 1 else (None, st.container())
+    if agree is not None:
+        with agree:
+            st.markdown("**Do the methods agree?**")
+            st.dataframe(
+                agreement(results),
+                hide_index=True,
+                column_config={
+                    "Spearman ρ": st.column_config.NumberColumn(format="%.2f"),
+                    f"top-{TOP} overlap": st.column_config.NumberColumn(format="percent"),
+                },
+            )
+            st.caption(
+                f"Spearman ρ over every word's score (1: the same order); overlap of the {TOP} words that push the "
+                "class up most. LIME scores only the words its local model uses (sidebar); the others count as 0."
+            )
+    with faithful:
+        st.markdown(f"**{'Which is' if len(results) > 1 else 'Is it'} faithful on this text?**")
         st.dataframe(
             faithfulness_now(classifier, text, results),
             hide_index=True,
@@ -199,7 +200,8 @@ def comparison(classifier: Classifier, text: str, results: Sequence[Attribution]
         percents = ", ".join(f"{q:.0%}" for q in FRACTIONS)
         st.caption(
             "Comprehensiveness: how much the probability drops when the method's top words are removed; sufficiency: "
-            f"how much it drops when only they are kept; each averaged over {percents} of the words (ERASER's AOPC)."
+            f"how much it drops when only they are kept; each averaged over {percents} of the words (ERASER's AOPC). "
+            "A faithful method beats the random order on both."
         )
 
 

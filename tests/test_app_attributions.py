@@ -33,6 +33,8 @@ def test_the_method_picker_switches_methods_and_the_url_follows() -> None:
     assert [m.label for m in at.metric] == ["P(Sports)"]
     assert at.query_params["method"] == "occlusion"
     assert any("forward passes (exact)" in c.value for c in at.caption)
+    [faithful] = [d.value for d in at.dataframe]  # one method: its faithfulness here, beside random orders
+    assert faithful["method"].tolist() == [TITLES["occlusion"], "random order (baseline)"]
 
     at.segmented_control(key="explain_method").set_value("all")
     at = rerun(at)

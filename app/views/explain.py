@@ -29,6 +29,7 @@ def show(ctx: Context) -> None:
         results = explaining.compute(loaded, text, target, [method], ctx.lime)
         if results:
             explaining.render(classifier, results[0], probability=float(shown[results[0].label]))
+            explaining.comparison(classifier, text, results)
     else:
         results = explaining.compute(loaded, text, target, METHODS, ctx.lime)
         for result in results:
