@@ -14,6 +14,12 @@ def highlighted(at: AppTest) -> list[str]:
     return [h.value for h in at.html if 'class="lime-text"' in h.value]
 
 
+def table(at: AppTest, column: str):
+    """The one dataframe shown with `column` about this text (the committed report's has a checkpoint column)."""
+    [found] = [d.value for d in at.dataframe if column in d.value.columns and "checkpoint" not in d.value.columns]
+    return found
+
+
 def open_link(view: str, **params: str) -> AppTest:
     """A fresh session opening /<view>?<params>, as a shared link does."""
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
@@ -33,7 +39,7 @@ def test_the_method_picker_switches_methods_and_the_url_follows() -> None:
     assert [m.label for m in at.metric] == ["P(Sports)"]
     assert at.query_params["method"] == "occlusion"
     assert any("forward passes (exact)" in c.value for c in at.caption)
-    [faithful] = [d.value for d in at.dataframe]  # one method: its faithfulness here, beside random orders
+    faithful = table(at, "comprehensiveness ↑")  # one method: its faithfulness here, beside random orders
     assert faithful["method"].tolist() == [TITLES["occlusion"], "random order (baseline)"]
 
     at.segmented_control(key="explain_method").set_value("all")
@@ -41,9 +47,11 @@ def test_the_method_picker_switches_methods_and_the_url_follows() -> None:
     assert len(highlighted(at)) == 4
     shown = [m.value for m in at.markdown if m.value.startswith("**") and m.value.endswith(" s")]
     assert [title.split("**")[1] for title in shown] == [TITLES[m] for m in ("lime", "ig", "occlusion", "shap")]
-    agreement, faithful = at.dataframe[0].value, at.dataframe[1].value
+    agreement, faithful = table(at, "Spearman ρ"), table(at, "comprehensiveness ↑")
     assert len(agreement) == 6 and agreement["Spearman ρ"].between(-1, 1).all()
     assert faithful["method"].tolist()[-1] == "random order (baseline)" and len(faithful) == 5
+    report = [d.value for d in at.dataframe if "checkpoint" in d.value.columns and "sanity ρ ↓" in d.value.columns]
+    assert len(report) == 1 and report[0]["checkpoint"].iloc[0] == SHIPPED[0]  # this checkpoint's rows first
 
 
 def test_a_link_picks_the_method_and_a_bad_one_is_named() -> None:
