@@ -32,8 +32,8 @@ def test_two_ranks_train_the_single_process_weights(tiny_csv: Path, tmp_path: Pa
     assert result.returncode == 0, result.stderr[-3000:]
     one, ddp = (load_file(tmp_path / d / "weights.safetensors") for d in ("one", "ddp"))
     assert one.keys() == ddp.keys()
-    for name in one:  # float32 sums in another order: equal to rounding, far below one Adam step (3e-3)
-        np.testing.assert_allclose(ddp[name], one[name], rtol=0, atol=2e-5, err_msg=name)
+    for name in one:  # float32 sums in another order: rounding (under 1e-5 here), far below one Adam step (3e-3)
+        np.testing.assert_allclose(ddp[name], one[name], rtol=0, atol=1e-4, err_msg=name)
     one_run, ddp_run = (json.loads((tmp_path / d / "result.json").read_text()) for d in ("one", "ddp"))
     assert ddp_run["steps"] == one_run["steps"] == 2 * 17  # 600 rows in batches of 37, 2 epochs
     for a, b in zip(ddp_run["history"], one_run["history"], strict=True):
