@@ -517,5 +517,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted: nothing was published; any previous checkpoint is untouched", file=sys.stderr)
+        print(
+            "interrupted: nothing was published or written; any previous checkpoint or output is untouched",
+            file=sys.stderr,
+        )
         return 130
