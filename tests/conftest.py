@@ -19,7 +19,7 @@ from rnnclf.storage import CHECKPOINT_DIR
 
 configure_threads(1)
 
-# Property tests: a few hundred examples each by default (CI), `--hypothesis-profile=thorough` for a long
+# Property tests: a few hundred examples each by default (CI); `--hypothesis-profile=thorough --timeout=0` for a long
 # local run. No deadline: the machine is shared, so an example's time says nothing about the code.
 settings.register_profile("ci", max_examples=200, deadline=None)
 settings.register_profile("thorough", max_examples=5_000, deadline=None)

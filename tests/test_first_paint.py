@@ -4,29 +4,15 @@ content, and tables drawn (Streamlit paints them on a canvas). Screenshots go to
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import pytest
 from PIL import Image
-from test_browser import ARTIFACTS, app_url  # noqa: F401 - app_url is a fixture
+from test_browser import ARTIFACTS, app_url, browser  # noqa: F401 - fixtures
 
 from app.pages import VIEWS, View
-from bench.server import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 WAIT_MS = 90_000  # generous: CI may share the machine's cores
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def address(view: View) -> str:
