@@ -41,6 +41,14 @@ class Approach:
     dropout: float = 0.0
     token_dropout: float = 0.0  # in training, read this share of the tokens as <UNK>
     min_freq: int = 1  # vocabulary: keep tokens seen at least this often in train
+    # fastText's bag beside the recurrence: the mean embedding of a text's words and of its word
+    # n-grams (2..bag_ngrams words, hashed into bag_buckets rows) joins the recurrent readout before
+    # the linear layer, so a phrase seen a few times gets its own weights. 0 buckets: no bag.
+    bag_buckets: int = 0
+    bag_dim: int = 16
+    bag_ngrams: int = 2
+    embed_init: str = "random"  # "ppmi_svd": start from vectors of the training texts' co-occurrences
+    label_smoothing: float = 0.0
     notes: str = ""
     # The schedule; the defaults are the tutorial's: a fixed number of steps at a constant learning rate.
     match_tutorial_steps: bool = True  # False: `epochs` counts passes over the training rows given

@@ -38,6 +38,9 @@ class RecurrentClassifier(nn.Module):
             )
             width = layer.hidden * (2 if layer.bidirectional else 1)
         self.dropout = nn.Dropout(approach.dropout) if approach.dropout else nn.Identity()
+        if approach.bag_buckets:
+            self.bag = NgramBag(vocab_size, approach.bag_buckets, approach.bag_dim, approach.bag_ngrams)
+            width += approach.bag_dim
         self.linear = nn.Linear(width, n_classes)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -45,22 +48,27 @@ class RecurrentClassifier(nn.Module):
         if self.training and self.approach.token_dropout:  # whole words read as unknown: a regularizer
             ids = ids.masked_fill(torch.rand(ids.shape) < self.approach.token_dropout, 0)
         x = self.dropout(self.embedding(ids))
+        features = self.dropout(self._read(x, lengths))
+        if self.approach.bag_buckets:  # the bag is already a mean over many rows: no dropout on it
+            features = torch.cat([features, self.bag(ids, lengths)], dim=1)
+        return self.linear(features)
+
+    def _read(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The recurrent layers' summary of each text, as `approach.readout` says."""
         readout = self.approach.readout
         if readout == "last_step":
             for rnn in self.rnns:
                 x, _ = rnn(x)
-            return self.linear(self.dropout(x[:, -1]))
+            return x[:, -1]
         outputs, final = self._packed(x, lengths)
         if readout == "last_token":
-            return self.linear(self.dropout(final))
+            return final
         mask = (torch.arange(outputs.shape[1]) < lengths.clamp(min=1)[:, None]).unsqueeze(-1)
         if readout == "mean":
-            pooled = (outputs * mask).sum(1) / mask.sum(1)
-        elif readout == "max":
-            pooled = outputs.masked_fill(~mask, float("-inf")).amax(1)
-        else:
-            raise ValueError(f"unknown readout {readout!r}")
-        return self.linear(self.dropout(pooled))
+            return (outputs * mask).sum(1) / mask.sum(1)
+        if readout == "max":
+            return outputs.masked_fill(~mask, float("-inf")).amax(1)
+        raise ValueError(f"unknown readout {readout!r}")
 
     def _packed(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Run every layer on packed sequences, so no direction ever reads padding.
@@ -77,6 +85,42 @@ class RecurrentClassifier(nn.Module):
             hidden = hidden[0]
         directions = 2 if rnn.bidirectional else 1
         return x, hidden[-directions:].transpose(0, 1).reshape(x.shape[0], -1)
+
+
+class NgramBag(nn.Module):
+    """The mean embedding of a text's words and of its hashed word n-grams: fastText's input layer.
+
+    N-grams are hashed from vocabulary ids with integer arithmetic, so every process and every path
+    that yields the same ids (token lists, LIME's masks) reads the same buckets. The rows start at
+    zero, so a bucket that training never saw adds nothing at prediction time.
+    """
+
+    MULTIPLIER = 1_000_003
+    MODULUS = 2_147_483_647  # 2**31 - 1: hashes times MULTIPLIER stay far inside int64
+
+    def __init__(self, vocab_size: int, buckets: int, dim: int, ngrams: int):
+        super().__init__()
+        self.vocab_size, self.buckets, self.ngrams = vocab_size, buckets, ngrams
+        self.embedding = nn.EmbeddingBag(vocab_size + buckets, dim, mode="sum")
+        nn.init.zeros_(self.embedding.weight)
+
+    def rows(self, ids: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Each text's embedding rows (its word ids, then its n-gram buckets) and which are real."""
+        width = ids.shape[1]
+        positions = torch.arange(width)
+        rows, real = [ids], [positions < lengths[:, None]]
+        hashed = ids
+        for n in range(2, self.ngrams + 1):  # the n-gram starting at each position, hashed from the (n-1)-gram
+            hashed = (hashed[:, :-1] * self.MULTIPLIER + ids[:, n - 1 :]) % self.MODULUS
+            rows.append(self.vocab_size + hashed % self.buckets)
+            real.append(positions[: width - n + 1] + n <= lengths[:, None])
+        return torch.cat(rows, dim=1), torch.cat(real, dim=1)
+
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        rows, real = self.rows(ids, lengths)
+        weights = real.float()
+        weights = weights / weights.sum(1, keepdim=True).clamp(min=1)
+        return self.embedding(rows, per_sample_weights=weights)
 
 
 def count_parameters(model: nn.Module) -> int:

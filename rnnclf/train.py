@@ -17,6 +17,7 @@ from .approaches import TUTORIAL_BATCHES_PER_EPOCH, Approach
 from .data import TEST_PATH, TRAIN_PATH, load_train_val, relative
 from .evaluate import final_metrics
 from .models import RecurrentClassifier, count_parameters
+from .pretrain import ppmi_svd
 from .records import RECURRENT, CheckpointConfig, EpochRecord, RecurrentSpec, TrainingRecord, VocabRef
 from .recurrent import STORAGE_DTYPE, RecurrentTextClassifier, checkpoint_files, round_to_storage
 from .runtime import configure_threads, library_versions
@@ -102,6 +103,9 @@ def train_model(
     """
     torch.manual_seed(seed)
     model = RecurrentClassifier(approach, vocab_size, sparse=sparse)
+    if approach.embed_init == "ppmi_svd":
+        with torch.no_grad():
+            model.embedding.weight.copy_(ppmi_svd(train.ids, train.lengths, vocab_size, approach.embed_dim, seed=seed))
     forward = distributed.wrap(model)  # under torchrun: DDP, each rank on its slice of every batch
     optimizers = make_optimizers(model, approach.lr, sparse)
     shuffle = torch.Generator().manual_seed(seed)
