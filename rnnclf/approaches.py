@@ -47,8 +47,12 @@ class Approach:
     bag_buckets: int = 0
     bag_dim: int = 16
     bag_ngrams: int = 2
+    bag_lr_scale: float = 1.0  # the bag's learning rate relative to `lr`: Adam moves a rare row as far as a common one
     embed_init: str = "random"  # "ppmi_svd": start from vectors of the training texts' co-occurrences
     label_smoothing: float = 0.0
+    # Keep an exponential moving average of the weights with this decay per step, and validate and
+    # keep it instead of the last step's weights. 0: no average.
+    weight_average: float = 0.0
     notes: str = ""
     # The schedule; the defaults are the tutorial's: a fixed number of steps at a constant learning rate.
     match_tutorial_steps: bool = True  # False: `epochs` counts passes over the training rows given
@@ -153,6 +157,24 @@ _dropout = _variant(
 _frequent = _variant(
     _dropout, "bigru_max_mf2", "Bidirectional GRU, max over time, dropout 0.3, words seen twice or more", min_freq=2
 )
+_frequent_tokdrop = _variant(
+    _frequent, "bigru_max_mf2_tokdrop", "Bidirectional GRU, max over time, dropout 0.3, words seen twice or more, "
+    "10 % of tokens dropped", token_dropout=0.1,
+)
+# The words the recurrence reads are mostly rare: a bag of word and word-pair rows beside it gives each
+# phrase its own weights, as the linear baseline has.
+_bag = _variant(
+    _frequent_tokdrop, "bigru_bag", "Bidirectional GRU, max over time, beside a bag of words and hashed bigrams",
+    bag_buckets=2**18, bag_dim=16,
+)
+_bag_slow = _variant(
+    _bag, "bigru_bag_slow", "Bidirectional GRU beside a bag of words and bigrams learning at a tenth of the rate",
+    bag_lr_scale=0.1,
+)
+_bag_ppmi = _variant(
+    _bag_slow, "bigru_bag_ppmi", "Bidirectional GRU beside a bag, word vectors started from the training texts' "
+    "co-occurrences", embed_init="ppmi_svd",
+)
 IMPROVED: tuple[Approach, ...] = (
     _packed,
     _schedule,
@@ -173,12 +195,10 @@ IMPROVED: tuple[Approach, ...] = (
         token_dropout=0.1,
     ),
     _frequent,
-    _variant(
-        _frequent,
-        "bigru_max_mf2_tokdrop",
-        "Bidirectional GRU, max over time, dropout 0.3, words seen twice or more, 10 % of tokens dropped",
-        token_dropout=0.1,
-    ),
+    _frequent_tokdrop,
+    _bag,
+    _bag_slow,
+    _bag_ppmi,
 )
 
 APPROACHES: dict[str, Approach] = {a.id: a for a in (*TUTORIAL, *IMPROVED)}

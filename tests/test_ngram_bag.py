@@ -89,7 +89,7 @@ def test_ppmi_vectors_are_deterministic_and_group_shared_contexts():
 
 def test_tiny_bag_training_learns_and_reloads_identically(tiny_csv: Path, tmp_path: Path):
     approach = dataclasses.replace(BAG, bag_buckets=4096, bag_dim=8, bag_ngrams=2, embed_init="ppmi_svd",
-                                   label_smoothing=0.1, batch_size=64, epochs=3, min_freq=1)
+                                   label_smoothing=0.1, weight_average=0.9, batch_size=64, epochs=3, min_freq=1)
     folder = run(approach, out=tmp_path / "t_bag", train_path=tiny_csv, test_path=tiny_csv,
                  progress=False, log=False)
     classifier = load_classifier(folder)
@@ -99,8 +99,23 @@ def test_tiny_bag_training_learns_and_reloads_identically(tiny_csv: Path, tmp_pa
     assert Approach.from_dict(approach.to_dict()) == approach
 
 
-@pytest.mark.parametrize("field", ["bag_buckets", "embed_init", "label_smoothing"])
+@pytest.mark.parametrize("field", ["bag_buckets", "embed_init", "label_smoothing", "weight_average"])
 def test_new_fields_default_to_the_old_models(field):
     default = Approach.__dataclass_fields__[field].default
     assert all(getattr(get_approach(f"approach{i}"), field) == default for i in range(1, 6))
     assert "bag.embedding.weight" not in RecurrentClassifier(get_approach("approach1"), VOCAB).state_dict()
+
+
+def test_weight_average_follows_the_weights_with_a_ramped_decay():
+    from rnnclf.train import WeightAverage
+
+    model = RecurrentClassifier(get_approach("bigru_max"), VOCAB)
+    start = model.linear.bias.detach().clone()
+    average = WeightAverage(model, decay=0.5)
+    with torch.no_grad():
+        model.linear.bias.add_(1.0)
+    average.update(model)  # ramp: decay min(0.5, 2 / 11), so the average moves 9/11 of the way
+    assert torch.allclose(average.model.linear.bias, start + 9 / 11)
+    average.update(model)  # decay min(0.5, 3 / 12): 3/4 of the rest
+    assert torch.allclose(average.model.linear.bias, start + 9 / 11 + 0.75 * 2 / 11)
+    assert not any(p.requires_grad for p in average.model.parameters())
