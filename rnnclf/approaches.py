@@ -158,22 +158,37 @@ _frequent = _variant(
     _dropout, "bigru_max_mf2", "Bidirectional GRU, max over time, dropout 0.3, words seen twice or more", min_freq=2
 )
 _frequent_tokdrop = _variant(
-    _frequent, "bigru_max_mf2_tokdrop", "Bidirectional GRU, max over time, dropout 0.3, words seen twice or more, "
-    "10 % of tokens dropped", token_dropout=0.1,
+    _frequent,
+    "bigru_max_mf2_tokdrop",
+    "Bidirectional GRU, max over time, dropout 0.3, words seen twice or more, 10 % of tokens dropped",
+    token_dropout=0.1,
 )
 # The words the recurrence reads are mostly rare: a bag of word and word-pair rows beside it gives each
 # phrase its own weights, as the linear baseline has.
 _bag = _variant(
-    _frequent_tokdrop, "bigru_bag", "Bidirectional GRU, max over time, beside a bag of words and hashed bigrams",
-    bag_buckets=2**18, bag_dim=16,
+    _frequent_tokdrop,
+    "bigru_bag",
+    "Bidirectional GRU, max over time, beside a bag of words and hashed bigrams",
+    bag_buckets=2**18,
+    bag_dim=16,
 )
 _bag_slow = _variant(
-    _bag, "bigru_bag_slow", "Bidirectional GRU beside a bag of words and bigrams learning at a tenth of the rate",
+    _bag,
+    "bigru_bag_slow",
+    "Bidirectional GRU beside a bag of words and bigrams learning at a tenth of the rate",
     bag_lr_scale=0.1,
 )
 _bag_ppmi = _variant(
-    _bag_slow, "bigru_bag_ppmi", "Bidirectional GRU beside a bag, word vectors started from the training texts' "
-    "co-occurrences", embed_init="ppmi_svd",
+    _bag_slow,
+    "bigru_bag_ppmi",
+    "Bidirectional GRU beside a bag, word vectors started from the training texts' co-occurrences",
+    embed_init="ppmi_svd",
+)
+_bag_average = _variant(
+    _bag_ppmi,
+    "bigru_bag_avg",
+    "Bidirectional GRU beside a bag, PPMI-started word vectors, moving average of the weights",
+    weight_average=0.998,
 )
 IMPROVED: tuple[Approach, ...] = (
     _packed,
@@ -199,6 +214,7 @@ IMPROVED: tuple[Approach, ...] = (
     _bag,
     _bag_slow,
     _bag_ppmi,
+    _bag_average,
 )
 
 APPROACHES: dict[str, Approach] = {a.id: a for a in (*TUTORIAL, *IMPROVED)}

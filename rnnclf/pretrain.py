@@ -28,8 +28,9 @@ def cooccurrence(ids: torch.Tensor, lengths: torch.Tensor, vocab_size: int, wind
     return counts.tocsr()
 
 
-def ppmi_svd(ids: torch.Tensor, lengths: torch.Tensor, vocab_size: int, dim: int, window: int = 5,
-             seed: int = 0) -> torch.Tensor:
+def ppmi_svd(
+    ids: torch.Tensor, lengths: torch.Tensor, vocab_size: int, dim: int, window: int = 5, seed: int = 0
+) -> torch.Tensor:
     """(vocab_size, dim) vectors: truncated SVD of the positive PMI matrix, U * sqrt(S), scaled to unit std.
 
     Context counts are smoothed with the power 0.75 (as word2vec's negative sampling does), which keeps

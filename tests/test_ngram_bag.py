@@ -7,15 +7,15 @@ import numpy as np
 import pytest
 import torch
 
-from rnnclf import load_classifier
+from rnnclf import load_checkpoint
 from rnnclf.approaches import Approach, get_approach
-from rnnclf.checkpoints import load_predictions
-from rnnclf.classifier import Classifier, RecurrentTextClassifier
+from rnnclf.classifier import Classifier
 from rnnclf.data import read_csv
 from rnnclf.models import NgramBag, RecurrentClassifier
 from rnnclf.pretrain import cooccurrence, ppmi_svd
-from rnnclf.text import build_vocab, tokenize
-from rnnclf.train import run
+from rnnclf.recurrent import RecurrentTextClassifier
+from rnnclf.text import build_vocab
+from rnnclf.train import WeightAverage, run
 
 VOCAB = 100
 BAG = dataclasses.replace(get_approach("bigru_max_mf2_tokdrop"), id="t_bag", bag_buckets=64, bag_dim=6, bag_ngrams=3)
@@ -64,7 +64,7 @@ def test_masked_prediction_equals_token_lists_with_a_bag():
     tokens = "oil prices rose on monday as traders worried about supply".split() * 3
     vocab = build_vocab([tokens])
     model = random_bag_model(dataclasses.replace(BAG, max_tokens=20), len(vocab))
-    classifier = RecurrentTextClassifier("t_bag", model, vocab, {}, {})
+    classifier = RecurrentTextClassifier("t_bag", model, vocab)
     keep = np.random.default_rng(0).random((40, len(tokens))) > 0.4
     fast = classifier.predict_proba_masked(tokens, keep)
     assert np.array_equal(fast, Classifier.predict_proba_masked(classifier, tokens, keep))
@@ -88,14 +88,23 @@ def test_ppmi_vectors_are_deterministic_and_group_shared_contexts():
 
 
 def test_tiny_bag_training_learns_and_reloads_identically(tiny_csv: Path, tmp_path: Path):
-    approach = dataclasses.replace(BAG, bag_buckets=4096, bag_dim=8, bag_ngrams=2, embed_init="ppmi_svd",
-                                   label_smoothing=0.1, weight_average=0.9, batch_size=64, epochs=3, min_freq=1)
-    folder = run(approach, out=tmp_path / "t_bag", train_path=tiny_csv, test_path=tiny_csv,
-                 progress=False, log=False)
-    classifier = load_classifier(folder)
-    assert classifier.model.approach == approach and classifier.test_accuracy > 0.6
+    approach = dataclasses.replace(
+        BAG,
+        bag_buckets=4096,
+        bag_dim=8,
+        bag_ngrams=2,
+        embed_init="ppmi_svd",
+        label_smoothing=0.1,
+        weight_average=0.9,
+        batch_size=64,
+        epochs=3,
+        min_freq=1,
+    )
+    folder = run(approach, out=tmp_path / "t_bag", train_path=tiny_csv, test_path=tiny_csv, progress=False, log=False)
+    checkpoint = load_checkpoint(folder)
+    assert checkpoint.config.model.approach == approach and checkpoint.test_accuracy > 0.6
     texts = read_csv(tiny_csv).texts
-    assert np.allclose(classifier.predict_proba(texts), load_predictions(folder), atol=1e-6)
+    assert np.allclose(checkpoint.classifier.predict_proba(texts), checkpoint.test_predictions, atol=1e-6)
     assert Approach.from_dict(approach.to_dict()) == approach
 
 
@@ -107,8 +116,6 @@ def test_new_fields_default_to_the_old_models(field):
 
 
 def test_weight_average_follows_the_weights_with_a_ramped_decay():
-    from rnnclf.train import WeightAverage
-
     model = RecurrentClassifier(get_approach("bigru_max"), VOCAB)
     start = model.linear.bias.detach().clone()
     average = WeightAverage(model, decay=0.5)
