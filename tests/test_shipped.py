@@ -73,8 +73,9 @@ def bare_probabilities(name: str, texts: list[str]) -> np.ndarray:
             config["features"]["sublinear_tf"],
         )
         return model.predict_proba(texts)
-    approach = Approach.from_dict({**config["approach"], "tutorial_accuracy": None})
-    vocab = Vocab(json.loads((CHECKPOINT_DIR / config["vocab"]["file"]).read_text(encoding="utf-8")))
+    spec = config.get("model", config)  # format 2 nests the approach and the vocabulary under "model"
+    approach = Approach.from_dict({**spec["approach"], "tutorial_accuracy": None})
+    vocab = Vocab(json.loads((CHECKPOINT_DIR / spec["vocab"]["file"]).read_text(encoding="utf-8")))
     module = RecurrentClassifier(approach, len(vocab))
     module.load_state_dict({key: value.float() for key, value in tensors.items()})
     return RecurrentTextClassifier(name, module, vocab).predict_proba(texts)
