@@ -49,6 +49,7 @@ class Approach:
     bag_ngrams: int = 2
     bag_lr_scale: float = 1.0  # the bag's learning rate relative to `lr`: Adam moves a rare row as far as a common one
     embed_init: str = "random"  # "ppmi_svd": start from vectors of the training texts' co-occurrences
+    label_smoothing: float = 0.0  # the training target: 1 - this on the true class, the rest spread evenly
     # Keep an exponential moving average of the weights with this decay per step, and validate and
     # keep it instead of the last step's weights. 0: no average.
     weight_average: float = 0.0

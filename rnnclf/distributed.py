@@ -51,11 +51,15 @@ def shard(index: torch.Tensor) -> torch.Tensor:
     return index if world_size() == 1 else index[rank() :: world_size()]
 
 
-def batch_loss(logits: torch.Tensor, labels: torch.Tensor, global_rows: int) -> torch.Tensor:
+def batch_loss(
+    logits: torch.Tensor, labels: torch.Tensor, global_rows: int, label_smoothing: float = 0.0
+) -> torch.Tensor:
     """Cross-entropy whose DDP-averaged gradient is that of the mean over the whole global batch."""
     if world_size() == 1:
-        return F.cross_entropy(logits, labels)
-    return F.cross_entropy(logits, labels, reduction="sum") * (world_size() / global_rows)
+        return F.cross_entropy(logits, labels, label_smoothing=label_smoothing)
+    return F.cross_entropy(logits, labels, reduction="sum", label_smoothing=label_smoothing) * (
+        world_size() / global_rows
+    )
 
 
 def total(value: float) -> float:

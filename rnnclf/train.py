@@ -139,7 +139,8 @@ def train_model(
         for start in batches:
             index = order[start : start + approach.batch_size]
             part = distributed.shard(index)
-            loss = distributed.batch_loss(forward(train.ids[part], train.lengths[part]), train.labels[part], len(index))
+            logits = forward(train.ids[part], train.lengths[part])
+            loss = distributed.batch_loss(logits, train.labels[part], len(index), approach.label_smoothing)
             for optimizer in optimizers:
                 optimizer.zero_grad(set_to_none=True)
             loss.backward()

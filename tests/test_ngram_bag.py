@@ -94,6 +94,7 @@ def test_tiny_bag_training_learns_and_reloads_identically(tiny_csv: Path, tmp_pa
         bag_dim=8,
         bag_ngrams=2,
         embed_init="ppmi_svd",
+        label_smoothing=0.1,
         weight_average=0.9,
         batch_size=64,
         epochs=3,
@@ -107,7 +108,7 @@ def test_tiny_bag_training_learns_and_reloads_identically(tiny_csv: Path, tmp_pa
     assert Approach.from_dict(approach.to_dict()) == approach
 
 
-@pytest.mark.parametrize("field", ["bag_buckets", "embed_init", "weight_average"])
+@pytest.mark.parametrize("field", ["bag_buckets", "embed_init", "label_smoothing", "weight_average"])
 def test_new_fields_default_to_the_old_models(field):
     default = Approach.__dataclass_fields__[field].default
     assert all(getattr(get_approach(f"approach{i}"), field) == default for i in range(1, 6))
