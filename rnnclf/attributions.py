@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -162,7 +163,11 @@ def shap_scores(classifier: Classifier, words: Words, label: int, samples: int, 
 
 
 def ig_scores(classifier: RecurrentTextClassifier, words: Words, label: int, steps: int = IG_STEPS) -> Scores:
-    """Per word: the sum of its tokens' attributions over every embedding dimension."""
+    """Per word: the sum of its tokens' attributions over every embedding dimension.
+
+    A model with an n-gram bag is integrated along its bag rows too; each row's attribution goes to
+    the tokens it was hashed from, so the words still add up to the whole difference.
+    """
     from captum.attr import LayerIntegratedGradients
 
     # Captum hooks the embedding layer while it runs: on a private copy, so that predictions other
@@ -174,8 +179,12 @@ def ig_scores(classifier: RecurrentTextClassifier, words: Words, label: int, ste
     def forward(ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         return torch.softmax(model(ids, lengths), dim=1)
 
-    with torch.enable_grad():
-        attributions, delta = LayerIntegratedGradients(forward, model.embedding).attribute(
+    bag = model.bag if model.approach.bag_buckets else None
+    layers = [model.embedding, *([bag.embedding] if bag else [])]
+    with torch.enable_grad(), warnings.catch_warnings():
+        # Captum warns whenever it is given several layers; these two both read the ids, neither the other.
+        warnings.filterwarnings("ignore", message="Multiple layers provided", category=UserWarning)
+        attributions, delta = LayerIntegratedGradients(forward, layers).attribute(
             ids_t,
             baselines=torch.zeros_like(ids_t),  # all <UNK> (id 0, also the padding id)
             target=label,
@@ -183,7 +192,10 @@ def ig_scores(classifier: RecurrentTextClassifier, words: Words, label: int, ste
             n_steps=steps,
             return_convergence_delta=True,
         )
-    per_token = attributions.sum(dim=-1)[0].detach().double().numpy()
+    per_token = attributions[0].sum(dim=-1)
+    if bag:
+        per_token = per_token + bag.to_tokens(attributions[1].sum(dim=-1))
+    per_token = per_token[0].detach().double().numpy()
     n = int(lengths[0])
     values = np.bincount(words.token_feature[:n], weights=per_token[:n], minlength=len(words.features))
     return Scores(values, steps + 1, delta=float(delta[0]))

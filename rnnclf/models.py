@@ -92,7 +92,8 @@ class NgramBag(nn.Module):
 
     N-grams are hashed from vocabulary ids with integer arithmetic, so every process and every path
     that yields the same ids (token lists, LIME's masks) reads the same buckets. The rows start at
-    zero, so a bucket that training never saw adds nothing at prediction time.
+    zero, so a bucket that training never saw adds nothing at prediction time. The rows come from an
+    `nn.Embedding` and are averaged here, so gradient attributions can reach each row (`to_tokens`).
     """
 
     MULTIPLIER = 1_000_003
@@ -101,7 +102,7 @@ class NgramBag(nn.Module):
     def __init__(self, vocab_size: int, buckets: int, dim: int, ngrams: int):
         super().__init__()
         self.vocab_size, self.buckets, self.ngrams = vocab_size, buckets, ngrams
-        self.embedding = nn.EmbeddingBag(vocab_size + buckets, dim, mode="sum")
+        self.embedding = nn.Embedding(vocab_size + buckets, dim)
         nn.init.zeros_(self.embedding.weight)
 
     def rows(self, ids: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -120,7 +121,22 @@ class NgramBag(nn.Module):
         rows, real = self.rows(ids, lengths)
         weights = real.float()
         weights = weights / weights.sum(1, keepdim=True).clamp(min=1)
-        return self.embedding(rows, per_sample_weights=weights)
+        return (self.embedding(rows) * weights.unsqueeze(-1)).sum(1)
+
+    def to_tokens(self, per_row: torch.Tensor) -> torch.Tensor:
+        """A value per row of `rows` (batch, rows) folded onto token positions (batch, tokens).
+
+        A word's row goes to its token; an n-gram's is shared evenly by its n tokens, so the totals agree.
+        """
+        width = (per_row.shape[1] + sum(n - 1 for n in range(2, self.ngrams + 1))) // self.ngrams
+        tokens = per_row[:, :width].clone()
+        start = width
+        for n in range(2, self.ngrams + 1):
+            block = per_row[:, start : start + width - n + 1] / n
+            for offset in range(n):
+                tokens[:, offset : offset + width - n + 1] += block
+            start += width - n + 1
+        return tokens
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -126,3 +126,17 @@ def test_weight_average_follows_the_weights_with_a_ramped_decay():
     average.update(model)  # decay min(0.5, 3 / 12): 3/4 of the rest
     assert torch.allclose(average.model.linear.bias, start + 9 / 11 + 0.75 * 2 / 11)
     assert not any(p.requires_grad for p in average.model.parameters())
+
+
+def test_bag_rows_fold_back_onto_their_tokens():
+    bag = NgramBag(vocab_size=VOCAB, buckets=64, dim=6, ngrams=3)
+    width = 5
+    per_row = torch.arange(1.0, 1 + width + (width - 1) + (width - 2)).unsqueeze(0)  # 5 words, 4 bigrams, 3 trigrams
+    tokens = bag.to_tokens(per_row)
+    words, bigrams, trigrams = per_row[0, :5], per_row[0, 5:9], per_row[0, 9:]
+    expected = words.clone()
+    for start, value in enumerate(bigrams):
+        expected[start : start + 2] += value / 2
+    for start, value in enumerate(trigrams):
+        expected[start : start + 3] += value / 3
+    assert torch.allclose(tokens[0], expected) and torch.isclose(tokens.sum(), per_row.sum())
