@@ -190,6 +190,12 @@ _bag_average = _variant(
     "Bidirectional GRU beside a bag, PPMI-started word vectors, moving average of the weights",
     weight_average=0.998,
 )
+_bag_smooth = _variant(
+    _bag_average,
+    "bigru_bag_ls",
+    "Bidirectional GRU beside a bag, PPMI-started word vectors, weight average, label smoothing 0.1",
+    label_smoothing=0.1,
+)
 IMPROVED: tuple[Approach, ...] = (
     _packed,
     _schedule,
@@ -215,6 +221,7 @@ IMPROVED: tuple[Approach, ...] = (
     _bag_slow,
     _bag_ppmi,
     _bag_average,
+    _bag_smooth,
 )
 
 APPROACHES: dict[str, Approach] = {a.id: a for a in (*TUTORIAL, *IMPROVED)}
