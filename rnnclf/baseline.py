@@ -23,7 +23,7 @@ from safetensors.torch import save as save_tensors
 from scipy import sparse
 
 from .classifier import Classifier
-from .data import TEST_PATH, TRAIN_PATH, load_train_val, relative
+from .data import TEST_PATH, TRAIN_PATH, load_train_val
 from .evaluate import final_metrics
 from .records import TFIDF_LR, CheckpointConfig, SearchStep, TfidfSpec, TrainingRecord
 from .runtime import configure_threads, library_versions
@@ -35,7 +35,6 @@ from .storage import (
     Folder,
     predictions_bytes,
     publish,
-    sha256_file,
 )
 from .text import tokenize
 
@@ -228,14 +227,8 @@ def run(
             C=c_grid[best],
             weights_dtype={"coef": str(COEF_DTYPE).replace("torch.", ""), "idf": "float32", "intercept": "float32"},
         ),
-        training=TrainingRecord(
-            data=relative(train_path),
-            data_sha256=sha256_file(Path(train_path)),
-            rows=len(train_split),
-            val_rows=len(val_split),
-            seed=seed,
-            threads=threads,
-            search=tuple(search),
+        training=TrainingRecord.for_data(
+            train_path, len(train_split), len(val_split), seed, threads, search=tuple(search)
         ),
         versions={**library_versions(), "scikit-learn": sklearn_version},
     )

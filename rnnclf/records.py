@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from .approaches import Approach
+from .data import relative
+from .storage import sha256_file
 
 FORMAT = 2
 RECURRENT, TFIDF_LR = "recurrent", "tfidf_lr"  # the model families; see registry.FAMILIES
@@ -113,6 +116,22 @@ class TrainingRecord:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TrainingRecord:
         return _build(cls, data, search=tuple(_build(SearchStep, s) for s in data.get("search", ())))
+
+    @classmethod
+    def for_data(
+        cls, train_path: str | Path, train_rows: int, val_rows: int, seed: int, threads: int, **details: Any
+    ) -> TrainingRecord:
+        """The part every model family records alike: the training file (pinned by its sha256), the
+        split's sizes, seed and threads; `details` are the family's own fields (schedule, search)."""
+        return cls(
+            data=relative(train_path),
+            data_sha256=sha256_file(Path(train_path)),
+            rows=train_rows,
+            val_rows=val_rows,
+            seed=seed,
+            threads=threads,
+            **details,
+        )
 
 
 @dataclass(frozen=True)

@@ -15,14 +15,14 @@ from tqdm import tqdm
 
 from . import distributed
 from .approaches import TUTORIAL_BATCHES_PER_EPOCH, Approach
-from .data import TEST_PATH, TRAIN_PATH, load_train_val, relative
+from .data import TEST_PATH, TRAIN_PATH, load_train_val
 from .evaluate import final_metrics
 from .models import RecurrentClassifier, count_parameters
 from .pretrain import ppmi_svd
 from .records import RECURRENT, CheckpointConfig, EpochRecord, RecurrentSpec, TrainingRecord, VocabRef
 from .recurrent import STORAGE_DTYPE, RecurrentTextClassifier, checkpoint_files, round_to_storage
 from .runtime import configure_threads, library_versions
-from .storage import CHECKPOINT_DIR, publish, sha256_file, write_once
+from .storage import CHECKPOINT_DIR, publish, write_once
 from .text import Vocab, build_vocab, tokenize
 
 
@@ -246,13 +246,12 @@ def run(
             vocab=VocabRef(file=vocab_file.name, sha256=vocab_sha, size=len(vocab)),
             weights_dtype=str(STORAGE_DTYPE).replace("torch.", ""),
         ),
-        training=TrainingRecord(
-            data=relative(train_path),
-            data_sha256=sha256_file(Path(train_path)),
-            rows=len(train_split),
-            val_rows=len(val_split),
-            seed=seed,
-            threads=threads,
+        training=TrainingRecord.for_data(
+            train_path,
+            len(train_split),
+            len(val_split),
+            seed,
+            threads,
             epochs=result.epochs,
             max_epochs=epochs,
             epochs_for_tutorial_steps=tutorial_epochs if approach.match_tutorial_steps else None,
