@@ -48,6 +48,9 @@ def start_training(root: Path, data: Path) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # A shell that starts the tests in the background hands them SIGINT ignored, and children inherit
+        # that; the training must see Ctrl-C as a terminal would deliver it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
