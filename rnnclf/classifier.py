@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .data import CLASSES
-from .text import tokenize
+from .text import tokenize_many
 
 
 class Classifier(ABC):
@@ -21,7 +21,7 @@ class Classifier(ABC):
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities, shape (len(texts), len(classes))."""
-        return self.predict_proba_tokens([tokenize(text) for text in texts])
+        return self.predict_proba_tokens(tokenize_many(texts, self.max_tokens))
 
     @abstractmethod
     def predict_proba_tokens(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:

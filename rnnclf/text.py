@@ -11,6 +11,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import chain
 
 import numpy as np
 
@@ -45,6 +46,33 @@ def tokenize(text: str) -> list[str]:
         if old in line:
             line = line.replace(old, new)
     return line.split()
+
+
+# Joins a batch for `tokenize_many`. No rule's pattern or replacement holds it, so no match can span two
+# texts; it is neither cased nor case-ignorable, so `lower()` (whose only context rule, the Greek final
+# sigma, looks across case-ignorable characters to the nearest cased one) cannot see past it.
+_SEPARATOR = "\x00"
+
+
+def tokenize_many(texts: Sequence[str], max_tokens: int | None = None) -> list[list[str]]:
+    """`[tokenize(text)[:max_tokens] for text in texts]`, with the rules run once over the whole batch.
+
+    Per-text Python work (a lower-casing and eleven replaces per text, then every token of a long text
+    built although the model reads the first `max_tokens`) was most of the cost of scoring raw text.
+    """
+    if not texts:
+        return []
+    line = _SEPARATOR.join(texts)
+    if line.count(_SEPARATOR) != len(texts) - 1:  # a text holds the separator itself: no shortcut
+        return [tokenize(text)[:max_tokens] for text in texts]
+    line = line.lower()
+    for old, new in _RULES:
+        if old in line:
+            line = line.replace(old, new)
+    if max_tokens is None:
+        return [part.split() for part in line.split(_SEPARATOR)]
+    # split(None, n) stops after n tokens, leaving the rest of the text as one more item.
+    return [part.split(None, max_tokens)[:max_tokens] for part in line.split(_SEPARATOR)]
 
 
 def tokenize_by_regex(text: str) -> list[str]:
@@ -85,6 +113,13 @@ def token_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+class _IdOrUnknown(dict):
+    """token -> id, where an unknown token reads as 0 (`<UNK>`) without being added."""
+
+    def __missing__(self, token: str) -> int:
+        return 0
+
+
 class Vocab:
     """Token <-> id, like torchtext's `build_vocab_from_iterator(min_freq=1, specials=["<UNK>"])`.
 
@@ -95,7 +130,7 @@ class Vocab:
         if not itos or itos[0] != UNK:
             raise ValueError(f"a vocabulary must start with {UNK}")
         self.itos = list(itos)
-        self.stoi = {token: i for i, token in enumerate(self.itos)}
+        self.stoi = _IdOrUnknown((token, i) for i, token in enumerate(self.itos))
         if len(self.stoi) != len(self.itos):
             raise ValueError("a vocabulary must not repeat a token")
 
@@ -106,17 +141,16 @@ class Vocab:
         return token in self.stoi
 
     def lookup(self, tokens: Iterable[str]) -> list[int]:
-        get = self.stoi.get
-        return [get(token, 0) for token in tokens]
+        return list(map(self.stoi.__getitem__, tokens))
 
     def encode(self, token_lists: Sequence[Sequence[str]], max_tokens: int) -> tuple[np.ndarray, np.ndarray]:
         """Ids right-padded with 0 or truncated to `max_tokens`, and each row's real length."""
-        get = self.stoi.get
         kept = [tokens[:max_tokens] for tokens in token_lists]
         lengths = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
+        flat = map(self.stoi.__getitem__, chain.from_iterable(kept))
         ids = np.zeros((len(kept), max_tokens), dtype=np.int64)
         # One flat lookup and one scatter: a row-major mask fills each row's first `length` cells in order.
-        ids[np.arange(max_tokens) < lengths[:, None]] = [get(token, 0) for tokens in kept for token in tokens]
+        ids[np.arange(max_tokens) < lengths[:, None]] = np.fromiter(flat, dtype=np.int64, count=int(lengths.sum()))
         return ids, lengths
 
     def to_json(self) -> str:

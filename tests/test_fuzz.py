@@ -12,7 +12,7 @@ from rnnclf import load_classifier
 from rnnclf.batch import BatchError, read_table
 from rnnclf.explain import explain
 from rnnclf.storage import CHECKPOINT_DIR
-from rnnclf.text import token_spans, tokenize
+from rnnclf.text import token_spans, tokenize, tokenize_many
 
 # Any code point, lone surrogates included (Python strings may hold them), plus what the rules act on and
 # characters that lower-case into several (İ) or depending on their neighbours (Σ).
@@ -24,6 +24,11 @@ PIECES = st.one_of(
     st.from_regex(r"[A-Za-z]{1,8}", fullmatch=True),
 )
 TEXTS = st.lists(PIECES, max_size=40).map("".join)
+
+
+@given(st.lists(TEXTS, max_size=6), st.none() | st.integers(1, 5))
+def test_a_batch_tokenizes_as_each_text_alone(texts: list[str], max_tokens: int | None):
+    assert tokenize_many(texts, max_tokens) == [tokenize(text)[:max_tokens] for text in texts]
 
 
 @given(TEXTS)

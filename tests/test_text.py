@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rnnclf.text import UNK, Vocab, build_vocab, token_spans, tokenize, tokenize_by_regex
+from rnnclf.text import UNK, Vocab, build_vocab, token_spans, tokenize, tokenize_by_regex, tokenize_many
 
 GOLDEN = json.loads((Path(__file__).parent / "basic_english_golden.json").read_text(encoding="utf-8"))
 
@@ -16,6 +16,20 @@ def test_golden_cases_match_torchtext_exactly():
     assert len(GOLDEN) == 1006
     mismatches = [case["text"] for case in GOLDEN if tokenize(case["text"]) != case["tokens"]]
     assert mismatches == []
+
+
+@pytest.mark.parametrize("max_tokens", [None, 1, 25])
+def test_a_batch_tokenizes_as_each_text_alone(max_tokens):
+    texts = [case["text"] for case in GOLDEN]
+    assert tokenize_many(texts, max_tokens) == [case["tokens"][:max_tokens] for case in GOLDEN]
+
+
+def test_batch_neighbours_do_not_change_a_text():
+    # A final sigma lower-cases by its neighbours; "<br" + "/>" would join into a rule across texts.
+    texts = ["ΑΣ", "ΣΑ", "Σ", "x <br", "/> y", "", "  "]
+    assert tokenize_many(texts) == [["ας"], ["σα"], ["σ"], ["x", "<br"], ["/>", "y"], [], []]
+    assert tokenize_many(["a\x00b c", "ΑΣ"], 1) == [["a\x00b"], ["ας"]]  # the separator in a text: text by text
+    assert tokenize_many([]) == []
 
 
 def test_tutorial_example():
