@@ -19,7 +19,7 @@ with st.sidebar:
     selected = sidebar.checkpoint_picker(rows, str(state.checkpoint_root()))
     sidebar.calibration_toggle()
     lime = sidebar.lime_settings()
-    report.sidebar_section(names)
+    report.sidebar_section(rows)
 
 pages = {
     view.id: st.Page(view.script, title=view.title, icon=view.icon, url_path=view.id, default=view is VIEWS[0])

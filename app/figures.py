@@ -26,15 +26,16 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not math.isnan(value)
 
 
-def _layout(fig: go.Figure, height: int, **extra) -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), **extra)
-    return fig
+def _layout(height: int, **extra) -> dict:
+    """The views' common layout. Passed whole to `go.Figure`: plotly validates a constructor's layout
+    once, while each `update_*` call walks its own slower path, and the Probe chart is drawn on every run."""
+    return dict(height=height, margin=dict(l=10, r=10, t=40, b=10), **extra)
 
 
 def probabilities(classes: Sequence[str], probs: np.ndarray) -> go.Figure:
     """One bar per class, the predicted one coloured."""
     best = int(np.argmax(probs))
-    fig = go.Figure(
+    return go.Figure(
         go.Bar(
             x=_labels(classes),
             y=probs,
@@ -42,17 +43,16 @@ def probabilities(classes: Sequence[str], probs: np.ndarray) -> go.Figure:
             text=[f"{p:.1%}" for p in probs],
             textposition="outside",
             hovertemplate="%{x}: %{y:.2%}<extra></extra>",
-        )
+        ),
+        layout=_layout(300, title="Class probabilities", yaxis=dict(range=[0, 1.12], tickformat=".0%", title=None)),
     )
-    fig.update_yaxes(range=[0, 1.12], tickformat=".0%", title=None)
-    return _layout(fig, 300, title="Class probabilities")
 
 
 def _fractions(
     grid: np.ndarray, rows: Sequence[str], columns: Sequence[str], hover: str, title: str, zmin: float = 0.0
 ) -> go.Figure:
     """A grid of fractions up to 1, each cell labelled in percent; colours span [zmin, 1]."""
-    fig = go.Figure(
+    return go.Figure(
         go.Heatmap(
             z=grid,
             x=_labels(columns),
@@ -64,10 +64,9 @@ def _fractions(
             texttemplate="%{text}",
             hovertemplate=hover,
             showscale=False,
-        )
+        ),
+        layout=_layout(90 + 48 * len(rows), title=title, yaxis=dict(autorange="reversed")),
     )
-    fig.update_yaxes(autorange="reversed")
-    return _layout(fig, 90 + 48 * len(rows), title=title)
 
 
 def probability_grid(names: Sequence[str], classes: Sequence[str], grid: np.ndarray) -> go.Figure:
@@ -88,7 +87,7 @@ def top_words(top: Sequence[tuple[str, float]], class_name: str, method: str = "
     """A method's top words, largest |weight| on top; positions as ticks so a repeated word keeps its bar."""
     rows = list(top)
     positions = list(range(len(rows)))
-    fig = go.Figure(
+    return go.Figure(
         go.Bar(
             x=[w for _, w in rows],
             y=positions,
@@ -96,11 +95,14 @@ def top_words(top: Sequence[tuple[str, float]], class_name: str, method: str = "
             marker_color=[BLUE if w > 0 else ORANGE for _, w in rows],
             customdata=_labels([word for word, _ in rows]),
             hovertemplate="%{customdata}: %{x:+.4f}<extra></extra>",
-        )
+        ),
+        layout=_layout(
+            80 + 28 * max(len(rows), 1),
+            title="Top words",
+            xaxis=dict(title=f"{escape(method)} score for {escape(class_name)}", zeroline=True),
+            yaxis=dict(tickvals=positions, ticktext=_labels([word for word, _ in rows]), autorange="reversed"),
+        ),
     )
-    fig.update_yaxes(tickvals=positions, ticktext=_labels([word for word, _ in rows]), autorange="reversed")
-    fig.update_xaxes(title=f"{escape(method)} score for {escape(class_name)}", zeroline=True)
-    return _layout(fig, 80 + 28 * max(len(rows), 1), title="Top words")
 
 
 def confusion(matrix: Sequence[Sequence[int]], classes: Sequence[str], normalized: bool, title: str) -> go.Figure:
@@ -109,7 +111,7 @@ def confusion(matrix: Sequence[Sequence[int]], classes: Sequence[str], normalize
     totals = counts.sum(axis=1, keepdims=True)
     z = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0) if normalized else counts
     text = [[f"{v:.1%}" if normalized else f"{int(v):,}" for v in row] for row in z]
-    fig = go.Figure(
+    return go.Figure(
         go.Heatmap(
             z=z,
             x=_labels(classes),
@@ -119,11 +121,14 @@ def confusion(matrix: Sequence[Sequence[int]], classes: Sequence[str], normalize
             texttemplate="%{text}",
             hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>",
             showscale=False,
-        )
+        ),
+        layout=_layout(
+            360,
+            title=escape(title),
+            xaxis=dict(title="predicted", side="bottom"),
+            yaxis=dict(title="true", autorange="reversed"),
+        ),
     )
-    fig.update_xaxes(title="predicted", side="bottom")
-    fig.update_yaxes(title="true", autorange="reversed")
-    return _layout(fig, 360, title=escape(title))
 
 
 def confusion_picker(
@@ -189,7 +194,7 @@ def training_curves(history: Sequence[EpochRecord], best_epoch: int | None) -> g
             yanchor="bottom",
             font_size=11,
         )
-    return _layout(fig, 320, legend=dict(orientation="h", y=-0.25))
+    return fig.update_layout(_layout(320, legend=dict(orientation="h", y=-0.25)))
 
 
 def accuracy_vs_tutorial(
@@ -209,4 +214,4 @@ def accuracy_vs_tutorial(
             )
         )
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
-    return _layout(fig, 340, barmode="group", legend=dict(orientation="h", y=1.12))
+    return fig.update_layout(_layout(340, barmode="group", legend=dict(orientation="h", y=1.12)))

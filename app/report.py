@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 
 from rnnclf.attributions import Attribution
+from rnnclf.registry import SummaryRow
 from rnnclf.report import Pin, PinnedWords, build, prediction
 
 from . import state
@@ -58,26 +59,32 @@ def add_button(make: Callable[[], Pin], key: str) -> None:
     )
 
 
-def sidebar_section(names: Sequence[str]) -> None:
-    """How many pins there are, the download, and a way to start over."""
+def sidebar_section(rows: Sequence[SummaryRow]) -> None:
+    """How many pins there are, the download, and a way to start over.
+
+    The report is built, and its checkpoints loaded, only when the button is clicked: this runs on every rerun."""
     st.subheader("Report", divider="gray")
     pins = tuple(st.session_state.get(PINS, ()))
-    checkpoints = [loaded.checkpoint for loaded in map(state.load, names) if loaded.checkpoint is not None]
-    split = state.test_split()
+    names = [row.checkpoint for row in rows]
     st.caption(
         f"{len(pins)} pinned. One HTML file: summary with intervals, calibration, significance, confusion "
         "matrices and the pinned texts; it opens offline."
     )
     st.download_button(
         "Download report",
-        data=lambda: build(checkpoints, split, pins),
+        data=lambda: _report(names, pins),
         file_name="rnnclf-report.html",
         mime="text/html",
         icon=":material/download:",
         on_click="ignore",
         key="report_download",
-        disabled=split is None or not checkpoints,
+        disabled=state.test_split() is None or all(row.error for row in rows),
     )
     if pins and st.button("Clear the pins", key="report_clear", icon=":material/delete:"):
         st.session_state[PINS] = []
         st.rerun()
+
+
+def _report(names: Sequence[str], pins: Sequence[Pin]) -> str:
+    checkpoints = [loaded.checkpoint for loaded in map(state.load, names) if loaded.checkpoint is not None]
+    return build(checkpoints, state.test_split(), pins)

@@ -71,27 +71,35 @@ def checkpoint_root() -> Path:
     return Path(os.environ.get(ROOT_ENV) or CHECKPOINT_DIR)
 
 
-def _stamp(folder: Path) -> tuple:
-    """Name, size and mtime of each file: changes whenever the checkpoint is rewritten or damaged."""
+def _stamp(folder: Path) -> str:
+    """Name, size and mtime of each file: changes whenever the checkpoint is rewritten or damaged.
+
+    One string, because the cache hashes its arguments on every call and a string is hashed in one step.
+    """
     try:
-        stats = [(path.name, path.stat()) for path in folder.iterdir()]
+        with os.scandir(folder) as entries:
+            stats = [(entry.name, entry.stat()) for entry in entries]
     except OSError:
-        return ()
-    return tuple(sorted((name, stat.st_size, stat.st_mtime_ns) for name, stat in stats))
+        return ""
+    return "\n".join(sorted(f"{name} {stat.st_size} {stat.st_mtime_ns}" for name, stat in stats))
 
 
-def _key(name: str) -> tuple[str, str, tuple]:
-    """(root, name, file stamp): the cache key every per-checkpoint entry starts with."""
+def _key(name: str) -> dict[str, str]:
+    """root, name and file stamp: the cache key every per-checkpoint entry starts with.
+
+    Passed as keywords: for each positional argument the cache looks its name up with `inspect.signature`,
+    on every call, and these calls run several times per rerun.
+    """
     root = checkpoint_root()
-    return str(root), name, _stamp(root / name)
+    return dict(root=str(root), name=name, stamp=_stamp(root / name))
 
 
 def load(name: str) -> Loaded:
-    return _load(*_key(name))
+    return _load(**_key(name))
 
 
 @st.cache_resource(max_entries=64, show_spinner="Loading checkpoint…")
-def _load(root: str, name: str, stamp: tuple) -> Loaded:
+def _load(root: str, name: str, stamp: str) -> Loaded:
     try:
         return Loaded(name, checkpoint=load_checkpoint(name, root=Path(root)))
     except CheckpointError as error:
@@ -134,13 +142,13 @@ def _scaled(raw: np.ndarray, temperature: float | None) -> np.ndarray:
 
 def probabilities(loaded: Loaded, text: str) -> np.ndarray:
     """The classifier's probabilities for one text, shape (len(classes),); calibrated when the sidebar says so."""
-    return _scaled(_probabilities(*_key(loaded.name), text), temperature(loaded))
+    return _scaled(_probabilities(**_key(loaded.name), text=text), temperature(loaded))
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _probabilities(root: str, name: str, stamp: tuple, text: str) -> np.ndarray:
+def _probabilities(root: str, name: str, stamp: str, text: str) -> np.ndarray:
     # Callers pass only checkpoints that loaded (see notices.usable); so does _attribution.
-    result = _load(root, name, stamp).checkpoint.classifier.predict_proba([text])[0]
+    result = _load(root=root, name=name, stamp=stamp).checkpoint.classifier.predict_proba([text])[0]
     result.setflags(write=False)
     return result
 
@@ -148,15 +156,15 @@ def _probabilities(root: str, name: str, stamp: tuple, text: str) -> np.ndarray:
 def attribution(loaded: Loaded, text: str, method: str, label: int | None, samples: int, features: int) -> Attribution:
     """One method's word scores for one text, cached per (checkpoint, text, method, label, settings);
     `samples` and `features` are LIME's (KernelSHAP takes attributions.SHAP_SAMPLES)."""
-    return _attribution(*_key(loaded.name), text, method, label, samples, features)
+    return _attribution(**_key(loaded.name), text=text, method=method, label=label, samples=samples, features=features)
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _attribution(
-    root: str, name: str, stamp: tuple, text: str, method: str, label: int | None, samples: int, features: int
+    root: str, name: str, stamp: str, text: str, method: str, label: int | None, samples: int, features: int
 ) -> Attribution:
     # Callers pass only checkpoints that loaded (see notices.usable).
-    classifier = _load(root, name, stamp).checkpoint.classifier
+    classifier = _load(root=root, name=name, stamp=stamp).checkpoint.classifier
     with heavy_slot("explaining texts"):
         [result] = attribute(
             classifier, text, (method,), label, samples=samples, seed=LIME_SEED, lime_features=features
@@ -166,12 +174,12 @@ def _attribution(
 
 def flip(loaded: Loaded, text: str, max_removed: int) -> Flip:
     """The flip search for one text (the fewest words whose removal changes the class), cached."""
-    return _flip(*_key(loaded.name), text, max_removed)
+    return _flip(**_key(loaded.name), text=text, max_removed=max_removed)
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
-def _flip(root: str, name: str, stamp: tuple, text: str, max_removed: int) -> Flip:
-    classifier = _load(root, name, stamp).checkpoint.classifier
+def _flip(root: str, name: str, stamp: str, text: str, max_removed: int) -> Flip:
+    classifier = _load(root=root, name=name, stamp=stamp).checkpoint.classifier
     with heavy_slot("searching for flips"):
         return flip_search(classifier, text, max_removed)
 
@@ -202,28 +210,30 @@ def predictions(loaded: Loaded, calibrated: bool | None = None) -> np.ndarray:
     when the sidebar says so, or as `calibrated` asks).
     """
     t = temperature(loaded, calibrated)
-    return _predictions(*_key(loaded.name)) if t is None else _calibrated_predictions(*_key(loaded.name), t)
+    return (
+        _predictions(**_key(loaded.name)) if t is None else _calibrated_predictions(**_key(loaded.name), temperature=t)
+    )
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _calibrated_predictions(root: str, name: str, stamp: tuple, temperature: float) -> np.ndarray:
-    return _scaled(_predictions(root, name, stamp), temperature)
+def _calibrated_predictions(root: str, name: str, stamp: str, temperature: float) -> np.ndarray:
+    return _scaled(_predictions(root=root, name=name, stamp=stamp), temperature)
 
 
 def test_intervals(loaded: Loaded) -> tuple[Interval, Interval]:
     """95 % bootstrap intervals of test accuracy and macro-F1 (seeded, so every session sees the same)."""
-    return _intervals(*_key(loaded.name))
+    return _intervals(**_key(loaded.name))
 
 
 @st.cache_resource(max_entries=64, show_spinner="Bootstrapping the test split…")
-def _intervals(root: str, name: str, stamp: tuple) -> tuple[Interval, Interval]:
-    probabilities = _predictions(root, name, stamp)
+def _intervals(root: str, name: str, stamp: str) -> tuple[Interval, Interval]:
+    probabilities = _predictions(root=root, name=name, stamp=stamp)
     return intervals(test_split().labels, probabilities.argmax(1), probabilities.shape[1])
 
 
 @st.cache_resource(max_entries=64, show_spinner="Scoring the test split…")
-def _predictions(root: str, name: str, stamp: tuple) -> np.ndarray:
-    result = _load(root, name, stamp).checkpoint.test_probabilities(test_split())
+def _predictions(root: str, name: str, stamp: str) -> np.ndarray:
+    result = _load(root=root, name=name, stamp=stamp).checkpoint.test_probabilities(test_split())
     result.setflags(write=False)
     return result
 
@@ -236,11 +246,11 @@ def test_tokens() -> tuple[tuple[str, ...], ...]:
 
 def unknown_shares(loaded: Loaded) -> np.ndarray:
     """Per test text, the share of the tokens the checkpoint reads that it never learned."""
-    return _unknown_shares(*_key(loaded.name))
+    return _unknown_shares(**_key(loaded.name))
 
 
 @st.cache_resource(max_entries=64, show_spinner="Looking up every test word…")
-def _unknown_shares(root: str, name: str, stamp: tuple) -> np.ndarray:
-    result = unknown_share(test_tokens(), _load(root, name, stamp).checkpoint.classifier)
+def _unknown_shares(root: str, name: str, stamp: str) -> np.ndarray:
+    result = unknown_share(test_tokens(), _load(root=root, name=name, stamp=stamp).checkpoint.classifier)
     result.setflags(write=False)
     return result
