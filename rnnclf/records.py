@@ -95,7 +95,7 @@ class SearchStep:
 
 @dataclass(frozen=True)
 class TrainingRecord:
-    """Where the model's weights came from: data, rows, schedule, seed, threads."""
+    """Where the model's weights came from: data, rows, schedule, seed, threads and processes."""
 
     data: str
     data_sha256: str
@@ -103,6 +103,7 @@ class TrainingRecord:
     val_rows: int
     seed: int
     threads: int
+    processes: int = 1  # training processes (torchrun ranks); the global batch is the same at any count
     epochs: int | None = None  # None: not trained in epochs (the linear baseline)
     max_epochs: int | None = None
     epochs_for_tutorial_steps: int | None = None

@@ -252,6 +252,7 @@ def run(
             len(val_split),
             seed,
             threads,
+            processes=distributed.world_size(),
             epochs=result.epochs,
             max_epochs=epochs,
             epochs_for_tutorial_steps=tutorial_epochs if approach.match_tutorial_steps else None,

@@ -12,17 +12,18 @@ import numpy as np
 from ddp_train import save, train_tiny
 from safetensors.numpy import load_file
 
+from rnnclf import list_checkpoints
+from rnnclf.registry import read_records
+from rnnclf.storage import Folder
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_two_ranks_train_the_single_process_weights(tiny_csv: Path, tmp_path: Path):
-    (tmp_path / "one").mkdir()
-    (tmp_path / "ddp").mkdir()
-    save(train_tiny(tiny_csv), tmp_path / "one")
+def torchrun(*args: str) -> None:
+    """Two ranks on this machine, as the README's single-node command starts them."""
     env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE")} | {"PYTHONPATH": str(ROOT)}
     result = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
-        + [str(ROOT / "tests" / "ddp_train.py"), str(tiny_csv), str(tmp_path / "ddp")],
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -30,6 +31,13 @@ def test_two_ranks_train_the_single_process_weights(tiny_csv: Path, tmp_path: Pa
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_two_ranks_train_the_single_process_weights(tiny_csv: Path, tmp_path: Path):
+    (tmp_path / "one").mkdir()
+    (tmp_path / "ddp").mkdir()
+    save(train_tiny(tiny_csv), tmp_path / "one")
+    torchrun(str(ROOT / "tests" / "ddp_train.py"), str(tiny_csv), str(tmp_path / "ddp"))
     one, ddp = (load_file(tmp_path / d / "weights.safetensors") for d in ("one", "ddp"))
     assert one.keys() == ddp.keys()
     for name in one:  # float32 sums in another order: rounding (under 1e-5 here), far below one Adam step (3e-3)
@@ -39,3 +47,14 @@ def test_two_ranks_train_the_single_process_weights(tiny_csv: Path, tmp_path: Pa
     for a, b in zip(ddp_run["history"], one_run["history"], strict=True):
         assert a["val_accuracy"] == b["val_accuracy"]
         assert abs(a["train_loss"] - b["train_loss"]) < 1e-5 and abs(a["val_loss"] - b["val_loss"]) < 1e-5
+
+
+def test_the_train_command_under_torchrun_publishes_once_and_records_the_ranks(tiny_csv: Path, tmp_path: Path):
+    data = ["--train", str(tiny_csv), "--test", str(tiny_csv)]
+    torchrun(
+        "-m", "rnnclf", "train", "--approach", "approach1", *data, "--epochs", "1", "--out", str(tmp_path), "--quiet"
+    )
+    assert list_checkpoints(tmp_path) == ["approach1"]
+    config, metrics = read_records(Folder(tmp_path / "approach1"))
+    assert config.training.processes == 2 and config.training.epochs == 1
+    assert metrics.test.rows == 2000
