@@ -6,6 +6,7 @@ fresh entry while the others stay warm. Cached objects are shared: views must on
 
 from __future__ import annotations
 
+import ctypes
 import os
 import threading
 from collections.abc import Iterator
@@ -55,7 +56,23 @@ def heavy_slot(doing: str) -> Iterator[None]:
         HEAVY_SLOTS.release()
 
 
+M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
+
+
+def limit_malloc_arenas(arenas: int | None = None) -> None:
+    """Each session's script runs on a thread of its own, and glibc hands threads separate malloc arenas
+    (up to eight per core); memory freed across many arenas is seldom returned, so a server that sees
+    thousands of sessions keeps growing. `arenas` (default: one per core) keeps the heap compact. Python has
+    no binding for mallopt, hence ctypes; without glibc this does nothing."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    libc.mallopt(M_ARENA_MAX, arenas or os.cpu_count() or 1)
+
+
 configure_threads()
+limit_malloc_arenas()
 
 
 @dataclass(frozen=True)
