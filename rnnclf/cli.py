@@ -123,7 +123,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def predict_file(args: argparse.Namespace) -> int:
-    """Score every row of a file with one or more checkpoints, streamed in chunks; write the table as CSV."""
+    """Score every row of a file with one or more checkpoints, streamed in chunks; write the table (CSV, JSON
+    Lines or Parquet, by the output's suffix)."""
     classifiers = [load_classifier(name) for name in args.checkpoint]  # checked here, whatever the engine
     output = Path(args.output) if args.output else None
     with ExitStack() as stack:
@@ -435,7 +436,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--text", help="the news text")
     pr.add_argument("--input", help="a file to score, of any size: CSV (UTF-8, header row), JSON Lines or Parquet")
     pr.add_argument("--column", help="the file's text column (default: 'text', else the longest)")
-    pr.add_argument("--output", help="where to write the scored CSV (default: standard output)")
+    pr.add_argument(
+        "--output", help="the scored table: .csv, .jsonl or .parquet, written when complete (default: CSV to stdout)"
+    )
     pr.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help="rows read and scored at a time")
     pr.add_argument(
         "--bad-rows",

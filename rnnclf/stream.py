@@ -165,10 +165,11 @@ def local_scorer(classifiers: Sequence[Classifier], column: str) -> Scorer:
 
 
 @contextmanager
-def replaced_atomically(target: Path) -> Iterator[IO[str]]:
-    """A text handle on a hidden file beside `target`, renamed onto it only if the block completes."""
+def replaced_atomically(target: Path, binary: bool = False) -> Iterator[IO]:
+    """A handle on a hidden file beside `target`, renamed onto it only if the block completes."""
+    text = {} if binary else {"encoding": "utf-8", "newline": ""}
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed or removed below, whatever happens)
-        "w", encoding="utf-8", newline="", dir=target.parent, prefix=f".{target.name}.", suffix=".partial", delete=False
+        "wb" if binary else "w", dir=target.parent, prefix=f".{target.name}.", suffix=".partial", delete=False, **text
     )
     try:
         with handle:
@@ -177,6 +178,70 @@ def replaced_atomically(target: Path) -> Iterator[IO[str]]:
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+
+
+class _CsvChunks:
+    """Scored chunks as one CSV, cells a spreadsheet would run as formulas neutralised."""
+
+    def __init__(self, handle: IO[str]):
+        self.handle, self.header = handle, True
+
+    def write(self, frame: pd.DataFrame) -> None:
+        csvsafe.to_csv(frame, self.handle, header=self.header)
+        self.header = False
+
+    def close(self) -> None:
+        pass
+
+
+class _JsonlChunks:
+    """Scored chunks as JSON Lines, one object per row; a missing probability is null."""
+
+    def __init__(self, handle: IO[str]):
+        self.handle = handle
+
+    def write(self, frame: pd.DataFrame) -> None:
+        frame.to_json(self.handle, orient="records", lines=True, force_ascii=False, double_precision=15)
+
+    def close(self) -> None:
+        pass
+
+
+class _ParquetChunks:
+    """Scored chunks as one Parquet file, a row group per chunk, every chunk in the first one's schema."""
+
+    def __init__(self, handle: IO[bytes]):
+        self.handle, self.writer = handle, None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa  # only for Parquet output
+        import pyarrow.parquet as pq
+
+        schema = self.writer.schema if self.writer else None
+        table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.handle, table.schema)
+        self.writer.write_table(table)
+
+    def close(self) -> None:
+        if self.writer:
+            self.writer.close()
+
+
+@contextmanager
+def chunk_writer(output: Path | None) -> Iterator[_CsvChunks | _JsonlChunks | _ParquetChunks]:
+    """Where scored chunks go, in the format `output`'s suffix names (.csv, .jsonl, .parquet; standard
+    output: CSV). A file appears only once every chunk is written."""
+    if output is None:
+        yield _CsvChunks(sys.stdout)
+        return
+    suffix = output.suffix.lower()
+    if suffix not in FORMATS:
+        raise BatchError(f"cannot write {output.name!r}: the output must end in {', '.join(FORMATS)}")
+    with replaced_atomically(output, binary=suffix == ".parquet") as handle:
+        writer = {".csv": _CsvChunks, ".jsonl": _JsonlChunks, ".parquet": _ParquetChunks}[suffix](handle)
+        yield writer
+        writer.close()
 
 
 def score_file(
@@ -189,9 +254,11 @@ def score_file(
     progress: bool = True,
     scorer: Callable[[str], Scorer] | None = None,
 ) -> StreamReport:
-    """Score `source` chunk by chunk into `output` (CSV; standard output if None).
+    """Score `source` chunk by chunk into `output` (its suffix picks CSV, JSON Lines or Parquet; standard
+    output, CSV, if None).
 
     `scorer(column)` scores the chunks, in order (default: in this process); the engines plug in here.
+    Every chunk keeps the first chunk's columns (JSON Lines records may name others: those are left out).
     """
     rows = Rows(source, chunk_rows, on_bad)
     chunks = iter(rows)
@@ -199,13 +266,14 @@ def score_file(
     column = column or guess_text_column(first)
     if column not in first.columns:
         raise BatchError(f"no column {column!r}; the columns are: {', '.join(map(str, first.columns))}")
-    scored_chunks = (scorer or (lambda c: local_scorer(classifiers, c)))(column)(_chain(first, chunks))
+    same_columns = (chunk.reindex(columns=first.columns, fill_value="") for chunk in _chain(first, chunks))
+    scored_chunks = (scorer or (lambda c: local_scorer(classifiers, c)))(column)(same_columns)
     size = source.stat().st_size
     bar = tqdm(total=rows.total_rows, unit=" rows", unit_scale=True, disable=not progress, file=sys.stderr)
     done = 0
-    with bar, replaced_atomically(output) if output else _stdout() as handle:
+    with bar, chunk_writer(output) as writer:
         for scored in scored_chunks:
-            csvsafe.to_csv(scored, handle, header=done == 0)
+            writer.write(scored)
             done += len(scored)
             bar.update(len(scored))
             if rows.total_rows is None:
@@ -216,8 +284,3 @@ def score_file(
 def _chain(first: pd.DataFrame, rest: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
     yield first
     yield from rest
-
-
-@contextmanager
-def _stdout() -> Iterator[IO[str]]:
-    yield sys.stdout

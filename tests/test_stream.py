@@ -83,6 +83,32 @@ def test_jsonl_and_parquet_give_the_csv_result(tiny_checkpoint: Path, corpus: Pa
         pd.testing.assert_frame_equal(read_scored(tmp_path / f"{name}.csv"), read_scored(tmp_path / "from_csv.csv"))
 
 
+def test_the_output_can_be_jsonl_or_parquet(tiny_checkpoint: Path, corpus: Path, tmp_path: Path):
+    classifiers = [load_classifier(tiny_checkpoint)]
+    whole = score(read_table(corpus.read_bytes()), "text", classifiers)  # what one frame scores, unescaped
+    score_file(corpus, tmp_path / "out.jsonl", classifiers, chunk_rows=700, progress=False)
+    score_file(corpus, tmp_path / "out.parquet", classifiers, chunk_rows=700, progress=False)
+    jsonl = pd.read_json(tmp_path / "out.jsonl", lines=True, dtype={"id": str})
+    parquet = pd.read_parquet(tmp_path / "out.parquet")
+    for written in (jsonl, parquet):
+        assert list(written.columns) == list(whole.columns) and len(written) == 2500
+        assert written["text"].tolist() == whole["text"].tolist()  # no spreadsheet escaping outside CSV
+        assert written["tiny label"].tolist() == whole["tiny label"].tolist()
+        probability = [c for c in whole.columns if " P(" in c]
+        np.testing.assert_allclose(written[probability].to_numpy(float), whole[probability].to_numpy(float), atol=2e-6)
+    with pytest.raises(BatchError, match=r"\.csv, \.jsonl, \.parquet"):
+        score_file(corpus, tmp_path / "out.xlsx", classifiers, progress=False)
+    assert not list(tmp_path.glob("*xlsx*"))
+
+
+def test_jsonl_records_with_other_keys_keep_the_first_chunks_columns(tiny_checkpoint: Path, tmp_path: Path):
+    source = tmp_path / "mixed.jsonl"
+    source.write_text('{"text": "oil prices rise"}\n{"text": "the team won", "extra": "x"}\n', encoding="utf-8")
+    score_file(source, tmp_path / "out.csv", [load_classifier(tiny_checkpoint)], chunk_rows=1, progress=False)
+    scored = read_scored(tmp_path / "out.csv")
+    assert list(scored.columns[:1]) == ["text"] and "extra" not in scored.columns and len(scored) == 2
+
+
 def test_malformed_rows_stop_with_their_line_or_are_skipped_and_counted(tiny_checkpoint: Path, tmp_path: Path):
     source = tmp_path / "bad.csv"
     source.write_text(
