@@ -41,11 +41,16 @@ def tokenize(text: str) -> list[str]:
     A literal pattern's `re.sub` is `str.replace` (leftmost, non-overlapping), which skips the regex
     engine; and `\s+` -> " " followed by `split()` is `split()` (both use `str.isspace`).
     """
+    return _normalize(text).split()
+
+
+def _normalize(text: str) -> str:
+    """Lower-cased, then the literal rules in their order (torchtext's last rule, `\\s+`, is left to `split()`)."""
     line = text.lower()
     for old, new in _RULES:
         if old in line:
             line = line.replace(old, new)
-    return line.split()
+    return line
 
 
 # Joins a batch for `tokenize_many`. No rule's pattern or replacement holds it, so no match can span two
@@ -65,10 +70,7 @@ def tokenize_many(texts: Sequence[str], max_tokens: int | None = None) -> list[l
     line = _SEPARATOR.join(texts)
     if line.count(_SEPARATOR) != len(texts) - 1:  # a text holds the separator itself: no shortcut
         return [tokenize(text)[:max_tokens] for text in texts]
-    line = line.lower()
-    for old, new in _RULES:
-        if old in line:
-            line = line.replace(old, new)
+    line = _normalize(line)
     if max_tokens is None:
         return [part.split() for part in line.split(_SEPARATOR)]
     # split(None, n) stops after n tokens, leaving the rest of the text as one more item.
