@@ -11,11 +11,18 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 from itertools import chain
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 UNK = "<UNK>"
+# From this many texts on, `Vocab.encode_texts` hands splitting and lookup to Arrow (bench/ measures it).
+ARROW_BATCH = 2048
 
 # torchtext.data.utils._basic_english_normalize, applied in this order to the lower-cased text. Its
 # patterns (r"\'", r"\.", r"<br \/>", ...) are all literal strings but the last, r"\s+" -> " ".
@@ -67,14 +74,23 @@ def tokenize_many(texts: Sequence[str], max_tokens: int | None = None) -> list[l
     """
     if not texts:
         return []
-    line = _SEPARATOR.join(texts)
-    if line.count(_SEPARATOR) != len(texts) - 1:  # a text holds the separator itself: no shortcut
+    parts = _normalize_many(texts)
+    if parts is None:  # a text holds the separator itself: no shortcut
         return [tokenize(text)[:max_tokens] for text in texts]
-    line = _normalize(line)
     if max_tokens is None:
-        return [part.split() for part in line.split(_SEPARATOR)]
-    # split(None, n) stops after n tokens, leaving the rest of the text as one more item.
-    return [part.split(None, max_tokens)[:max_tokens] for part in line.split(_SEPARATOR)]
+        return [part.split() for part in parts]
+    token_lists = [part.split(None, max_tokens) for part in parts]
+    for tokens in token_lists:  # split(None, n) stops after n tokens, leaving the rest as one more item
+        del tokens[max_tokens:]
+    return token_lists
+
+
+def _normalize_many(texts: Sequence[str]) -> list[str] | None:
+    """`[_normalize(text) for text in texts]` in one pass over the joined batch; None if a text holds the separator."""
+    line = _SEPARATOR.join(texts)
+    if line.count(_SEPARATOR) != len(texts) - 1:
+        return None
+    return _normalize(line).split(_SEPARATOR)
 
 
 def tokenize_by_regex(text: str) -> list[str]:
@@ -115,6 +131,14 @@ def token_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _padded(flat: np.ndarray, lengths: np.ndarray, max_tokens: int) -> np.ndarray:
+    """Rows of `max_tokens` ids, right-padded with 0, from each row's ids laid end to end in `flat`."""
+    ids = np.zeros((len(lengths), max_tokens), dtype=np.int64)
+    # One scatter: a row-major mask fills each row's first `length` cells in order.
+    ids[np.arange(max_tokens) < lengths[:, None]] = flat
+    return ids
+
+
 class _IdOrUnknown(dict):
     """token -> id, where an unknown token reads as 0 (`<UNK>`) without being added."""
 
@@ -147,13 +171,51 @@ class Vocab:
 
     def encode(self, token_lists: Sequence[Sequence[str]], max_tokens: int) -> tuple[np.ndarray, np.ndarray]:
         """Ids right-padded with 0 or truncated to `max_tokens`, and each row's real length."""
-        kept = [tokens[:max_tokens] for tokens in token_lists]
+        kept = token_lists
+        if token_lists and max(map(len, token_lists)) > max_tokens:
+            kept = [tokens[:max_tokens] for tokens in token_lists]
         lengths = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
         flat = map(self.stoi.__getitem__, chain.from_iterable(kept))
-        ids = np.zeros((len(kept), max_tokens), dtype=np.int64)
-        # One flat lookup and one scatter: a row-major mask fills each row's first `length` cells in order.
-        ids[np.arange(max_tokens) < lengths[:, None]] = np.fromiter(flat, dtype=np.int64, count=int(lengths.sum()))
-        return ids, lengths
+        return _padded(np.fromiter(flat, dtype=np.int64, count=int(lengths.sum())), lengths, max_tokens), lengths
+
+    def encode_texts(self, texts: Sequence[str], max_tokens: int) -> tuple[np.ndarray, np.ndarray]:
+        """`encode(tokenize_many(texts, max_tokens), max_tokens)`, the same arrays.
+
+        Making, hashing and looking up a Python string per token was most of the cost of scoring raw
+        text with a small model; a large batch is split and looked up by Arrow's kernels instead.
+        """
+        if len(texts) >= ARROW_BATCH:
+            parts = _normalize_many(texts)
+            if parts is not None:
+                try:
+                    return self._encode_by_arrow(parts, max_tokens)
+                except UnicodeEncodeError:  # a lone surrogate: Arrow strings are valid UTF-8
+                    pass
+        return self.encode(tokenize_many(texts, max_tokens), max_tokens)
+
+    def _encode_by_arrow(self, normalized: list[str], max_tokens: int) -> tuple[np.ndarray, np.ndarray]:
+        """`encode_texts` of texts already through `_normalize`: what remains is `split()` and the lookup.
+
+        Arrow's UTF-8 whitespace is `str.isspace()` on every code point (tests check them all). Its
+        split makes an empty token of leading or trailing whitespace, so texts are trimmed first, and
+        an empty text is a null (no tokens) rather than one empty token.
+        """
+        import pyarrow as pa  # only here: large batches
+        import pyarrow.compute as pc
+
+        text = pc.utf8_trim_whitespace(pa.array(normalized, pa.large_string()))
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
+        token_lists = pc.list_slice(pc.utf8_split_whitespace(text, max_splits=max_tokens), 0, max_tokens)
+        lengths = pc.list_value_length(token_lists).fill_null(0).to_numpy().astype(np.int64)
+        # index_in hashes the whole vocabulary on every call: why small batches stay in Python.
+        flat = pc.index_in(pc.list_flatten(token_lists), value_set=self._arrow_itos).fill_null(0)
+        return _padded(flat.to_numpy(), lengths, max_tokens), lengths
+
+    @cached_property
+    def _arrow_itos(self) -> pa.Array:
+        import pyarrow as pa
+
+        return pa.array(self.itos, pa.large_string())
 
     def to_json(self) -> str:
         return json.dumps(self.itos, ensure_ascii=False)

@@ -12,7 +12,7 @@ from rnnclf import load_classifier
 from rnnclf.batch import BatchError, read_table
 from rnnclf.explain import explain
 from rnnclf.storage import CHECKPOINT_DIR
-from rnnclf.text import token_spans, tokenize, tokenize_many
+from rnnclf.text import _normalize_many, build_vocab, token_spans, tokenize, tokenize_many
 
 # Any code point, lone surrogates included (Python strings may hold them), plus what the rules act on and
 # characters that lower-case into several (İ) or depending on their neighbours (Σ).
@@ -24,11 +24,29 @@ PIECES = st.one_of(
     st.from_regex(r"[A-Za-z]{1,8}", fullmatch=True),
 )
 TEXTS = st.lists(PIECES, max_size=40).map("".join)
+# The same but for what Arrow cannot hold or the batch tokenizer uses as its separator.
+ARROW_TEXTS = st.lists(
+    st.one_of(
+        st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
+        st.sampled_from([p for p in RULE_PIECES + ODD_PIECES if p not in ("\x00", "\ud800")]),
+        st.from_regex(r"[A-Za-z]{1,8}", fullmatch=True),
+    ),
+    max_size=40,
+).map("".join)
 
 
 @given(st.lists(TEXTS, max_size=6), st.none() | st.integers(1, 5))
 def test_a_batch_tokenizes_as_each_text_alone(texts: list[str], max_tokens: int | None):
     assert tokenize_many(texts, max_tokens) == [tokenize(text)[:max_tokens] for text in texts]
+
+
+@given(st.lists(ARROW_TEXTS, min_size=1, max_size=6), st.integers(1, 5))
+def test_arrow_encodes_a_batch_as_python_does(texts: list[str], max_tokens: int):
+    """`Vocab.encode_texts`'s large-batch path, on any batch it takes (tests/test_text.py: the others)."""
+    vocab = build_vocab(tokenize(text) for text in texts[::2])  # the other texts bring unknown words
+    ids, lengths = vocab._encode_by_arrow(_normalize_many(texts), max_tokens)
+    expected_ids, expected_lengths = vocab.encode(tokenize_many(texts, max_tokens), max_tokens)
+    assert np.array_equal(ids, expected_ids) and np.array_equal(lengths, expected_lengths)
 
 
 @given(TEXTS)

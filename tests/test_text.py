@@ -1,13 +1,26 @@
 import itertools
 import json
 import re
+import sys
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rnnclf.text import UNK, Vocab, build_vocab, token_spans, tokenize, tokenize_by_regex, tokenize_many
+from rnnclf.text import (
+    ARROW_BATCH,
+    UNK,
+    Vocab,
+    build_vocab,
+    token_spans,
+    tokenize,
+    tokenize_by_regex,
+    tokenize_many,
+)
 
 GOLDEN = json.loads((Path(__file__).parent / "basic_english_golden.json").read_text(encoding="utf-8"))
 
@@ -132,3 +145,48 @@ def test_vocab_round_trip():
     assert Vocab.from_json(vocab.to_json()).itos == vocab.itos
     with pytest.raises(ValueError):
         Vocab(["a"])
+
+
+def test_arrow_whitespace_is_python_whitespace_on_every_code_point():
+    """`Vocab.encode_texts` lets Arrow split large batches: its trim and split must see `str.isspace()`."""
+    code_points = [chr(cp) for cp in range(sys.maxunicode + 1) if not 0xD800 <= cp <= 0xDFFF]  # UTF-8 has none
+    split = pc.utf8_split_whitespace(pa.array([f"a{c}b" for c in code_points])).to_pylist()
+    trimmed = pc.utf8_trim_whitespace(pa.array([f"{c}a{c}" for c in code_points])).to_pylist()
+    assert [c for c, s in zip(code_points, split) if s != f"a{c}b".split()] == []
+    assert [c for c, t in zip(code_points, trimmed) if t != f"{c}a{c}".strip()] == []
+
+
+@pytest.mark.parametrize("max_tokens", [1, 25, 400])
+def test_a_large_batch_encodes_like_its_token_lists(max_tokens, monkeypatch):
+    vocab = build_vocab(tokenize(case["text"]) for case in GOLDEN[::2])  # the other half brings unknown words
+    edges = ["", " \u3000\t ", "x", "\x1cA b\x1c", " ΑΣ ", "<br />", '"" ; :']
+    texts = ([case["text"] for case in GOLDEN] + edges) * 3
+    assert len(texts) >= ARROW_BATCH
+    calls = []
+    monkeypatch.setattr(Vocab, "_encode_by_arrow", _spy(Vocab._encode_by_arrow, calls))
+    expected = vocab.encode(tokenize_many(texts, max_tokens), max_tokens)
+    assert_same_ids(vocab.encode_texts(texts, max_tokens), expected)
+    assert len(calls) == 1  # through Arrow
+    assert_same_ids(vocab.encode_texts(texts[:10], max_tokens), (expected[0][:10], expected[1][:10]))
+    assert len(calls) == 1  # a small batch stays in Python
+
+
+@pytest.mark.parametrize("odd", ["a\x00b", "a\ud800b"])
+def test_a_large_batch_arrow_cannot_hold_falls_back_to_python(odd):
+    """The separator inside a text, or a lone surrogate (not UTF-8): the same ids, by the Python path."""
+    vocab = build_vocab([["a"], ["b"], ["a\x00b"]])
+    texts = ["a b", odd] * ARROW_BATCH
+    assert_same_ids(vocab.encode_texts(texts, 3), vocab.encode([tokenize(text) for text in texts], 3))
+
+
+def _spy(method, calls: list):
+    def spied(*args, **kwargs):
+        calls.append(args)
+        return method(*args, **kwargs)
+
+    return spied
+
+
+def assert_same_ids(got: tuple[np.ndarray, np.ndarray], expected: tuple[np.ndarray, np.ndarray]) -> None:
+    assert got[0].dtype == expected[0].dtype and got[1].dtype == expected[1].dtype
+    assert np.array_equal(got[0], expected[0]) and np.array_equal(got[1], expected[1])
