@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 from safetensors.torch import save as save_tensors
+from torch import nn
 
 from .classifier import Classifier
 from .models import RecurrentClassifier
@@ -30,6 +31,10 @@ class RecurrentTextClassifier(Classifier):
         self.model = model.eval()
         self.vocab = vocab
         self.max_tokens = model.approach.max_tokens
+        self._forward = FoldedRNN(model) if FoldedRNN.fits(model) else model
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return self._predict_ids(*self.vocab.encode_texts(texts, self.max_tokens))
 
     def predict_proba_tokens(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
         return self._predict_ids(*self.vocab.encode(token_lists, self.max_tokens))
@@ -48,12 +53,57 @@ class RecurrentTextClassifier(Classifier):
         with torch.inference_mode():
             for start in range(0, len(ids), PREDICT_BATCH):
                 chunk = slice(start, start + PREDICT_BATCH)
-                logits = self.model(torch.from_numpy(ids[chunk]), torch.from_numpy(lengths[chunk]))
+                logits = self._forward(torch.from_numpy(ids[chunk]), torch.from_numpy(lengths[chunk]))
                 out[chunk] = torch.softmax(logits, dim=1).numpy()
         return out
 
     def is_known(self, token: str) -> bool:
         return token in self.vocab
+
+
+class FoldedRNN:
+    """The inference forward of the tutorial's model shape (one single-layer, one-direction tanh or ReLU
+    RNN read at the last step, no bag), with each word's input term looked up instead of computed.
+
+    PyTorch's RNN multiplies every token's embedding by `W_ih` on every call, half the work of the
+    forward pass; `embedding @ W_ih.T + b_ih` computed once per vocabulary row is the same number for
+    every occurrence of the word. The recurrence then runs the ops PyTorch's CPU kernel runs, in its
+    order (`addmm` with `b_hh`, add the input term, the nonlinearity), so the logits are bitwise the
+    module's (tests compare them). Built from trained weights: a model changed afterwards needs a new one.
+    """
+
+    def __init__(self, model: RecurrentClassifier):
+        rnn = model.rnns[0]
+        with torch.inference_mode():
+            self.inputs = nn.functional.linear(model.embedding.weight, rnn.weight_ih_l0, rnn.bias_ih_l0)
+        self.recurrent = rnn.weight_hh_l0.detach().t()
+        self.bias = rnn.bias_hh_l0.detach()
+        self.nonlinearity = torch.Tensor.tanh_ if rnn.nonlinearity == "tanh" else torch.Tensor.relu_
+        self.linear = model.linear
+
+    @staticmethod
+    def fits(model: RecurrentClassifier) -> bool:
+        rnn = model.rnns[0]
+        return (
+            len(model.rnns) == 1
+            and type(rnn) is nn.RNN
+            and rnn.num_layers == 1
+            and not rnn.bidirectional
+            and rnn.bias
+            and model.approach.readout == "last_step"
+            and not model.approach.bag_buckets
+        )
+
+    def __call__(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Logits for right-padded `ids`; every step is read, padding included, as the module does."""
+        steps = nn.functional.embedding(ids.t(), self.inputs)  # (tokens, batch, hidden): a block per step
+        hidden = torch.zeros(steps.shape[1:])
+        spare = torch.empty(steps.shape[1:])
+        for step in steps:
+            torch.addmm(self.bias, hidden, self.recurrent, out=spare)
+            self.nonlinearity(spare.add_(step))
+            hidden, spare = spare, hidden
+        return self.linear(hidden)
 
 
 def round_to_storage(model: RecurrentClassifier) -> None:

@@ -1,7 +1,9 @@
+import pytest
 import torch
 
 from rnnclf.approaches import APPROACHES, TUTORIAL, Approach
 from rnnclf.models import RecurrentClassifier
+from rnnclf.recurrent import FoldedRNN
 
 VOCAB = 100
 
@@ -82,3 +84,22 @@ def test_last_step_readout_reads_after_the_padding():
     other = torch.tensor([[5, 6, 7, 0] + [0] * 21])
     assert model(short, torch.tensor([2])).shape == (1, 4)
     assert not torch.equal(model(short, torch.tensor([2])), model(other, torch.tensor([3])))
+
+
+@pytest.mark.parametrize("approach_id", ["approach1", "approach2"])
+def test_the_folded_forward_is_bitwise_the_modules(approach_id):
+    """Scoring looks each word's input term up instead of computing it: the logits must not move a bit."""
+    torch.manual_seed(0)
+    model = RecurrentClassifier(APPROACHES[approach_id], VOCAB).eval()
+    assert FoldedRNN.fits(model)
+    max_tokens = model.approach.max_tokens
+    lengths = torch.randint(0, max_tokens + 1, (300,))
+    ids = torch.randint(1, VOCAB, (300, max_tokens)).masked_fill(torch.arange(max_tokens) >= lengths[:, None], 0)
+    with torch.inference_mode():
+        assert torch.equal(FoldedRNN(model)(ids, lengths), model(ids, lengths))
+
+
+def test_only_the_tutorial_shape_is_folded():
+    folded = [a.id for a in APPROACHES.values() if FoldedRNN.fits(RecurrentClassifier(a, VOCAB))]
+    assert {"approach1", "approach2"} <= set(folded)
+    assert not {"approach3", "approach4", "approach5", "rnn_packed", "bigru_bag_avg"} & set(folded)
