@@ -20,6 +20,7 @@ class Settings:
     predict_rows: int | None  # None: the whole test split
     latency_repeats: int
     throughput_repeats: int
+    raw_text_repeats: int  # rounds of the project against the tutorial: their ratio is a target
     thread_rows: int  # rows of the forward timed with 1 and 2 threads
     thread_repeats: int
     app_runs: int
@@ -38,6 +39,7 @@ FULL = Settings(
     predict_rows=None,
     latency_repeats=30,
     throughput_repeats=3,
+    raw_text_repeats=15,
     thread_rows=5000,
     thread_repeats=7,
     app_runs=3,
@@ -56,6 +58,7 @@ QUICK = Settings(
     predict_rows=500,
     latency_repeats=3,
     throughput_repeats=1,
+    raw_text_repeats=1,
     thread_rows=500,
     thread_repeats=1,
     app_runs=1,
