@@ -18,11 +18,10 @@ from torch.nn.modules.module import register_module_forward_hook, register_modul
 from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
 from torch.profiler import ProfilerActivity, profile
 
-from rnnclf.approaches import Approach
 from rnnclf.classifier import Classifier
 from rnnclf.explain import explain
 from rnnclf.models import RecurrentClassifier
-from rnnclf.recurrent import RecurrentTextClassifier
+from rnnclf.recurrent import FoldedRNN, RecurrentTextClassifier
 
 from .timing import Stats
 
@@ -64,9 +63,13 @@ def forward_clock(model: torch.nn.Module) -> Iterator[list[float]]:
         post.remove()
 
 
-def model_flops(approach: Approach, rows: int) -> float:
-    """Multiply-adds x 2 of the recurrent layers over every token of `rows` padded texts."""
-    per_token, width = 0, approach.embed_dim
+def model_flops(classifier: RecurrentTextClassifier, rows: int) -> float:
+    """Multiply-adds x 2 of the recurrent layers over every token of `rows` padded texts.
+
+    A `FoldedRNN` looks its input term up: only the recurrent term is arithmetic.
+    """
+    approach = classifier.model.approach
+    per_token, width = 0, 0 if isinstance(classifier.scoring, FoldedRNN) else approach.embed_dim
     for layer in approach.layers:
         directions = 2 if layer.bidirectional else 1
         for _ in range(layer.num_layers):
@@ -80,7 +83,7 @@ def split(classifier: RecurrentTextClassifier, text: str, samples: int, repeats:
     parts: dict[str, list[float]] = {"whole": [], "forward": [], "inputs": [], "lime": []}
     for _ in range(repeats):
         clock = ScoringClock(classifier)
-        with forward_clock(classifier.model) as forwards:
+        with forward_clock(classifier.scoring) as forwards:
             started = time.perf_counter()
             explain(clock, text, num_samples=samples)
             whole = time.perf_counter() - started

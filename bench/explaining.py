@@ -61,7 +61,7 @@ def measure(settings: Settings) -> list[Table]:
         parts.append(Row(f"{name}: the whole explanation", "s", split["whole"]))
         for key, label in PARTS.items():
             parts.append(Row(f"{name}: {label}", "s", split[key], ratio=split[key].median / whole))
-        flops = breakdown.model_flops(classifier.model.approach, where)
+        flops = breakdown.model_flops(classifier, where)
         rate = flops / split["forward"].median / 1e9
         notes.append(
             f"{approach_id}: the model's arithmetic is {flops / 1e9:.2f} GFLOP, run at {rate:.1f} GFLOP/s; the forward's "

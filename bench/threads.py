@@ -51,7 +51,7 @@ def measure(settings: Settings) -> list[Table]:
     n_rows = settings.thread_rows  # the full setting: one LIME explanation's worth of rows
     ids = torch.randint(0, len(classifier.vocab), (n_rows, classifier.max_tokens))
     lengths = torch.full((n_rows,), classifier.max_tokens)
-    runs = {n: (lambda n=n: _forward(n, classifier.model, ids, lengths)) for n in (1, 2)}
+    runs = {n: (lambda n=n: _forward(n, classifier.scoring, ids, lengths)) for n in (1, 2)}
     idle = interleaved(runs, settings.thread_repeats)
     with cpu_burner():
         loaded = interleaved(runs, settings.thread_repeats)

@@ -31,7 +31,8 @@ class RecurrentTextClassifier(Classifier):
         self.model = model.eval()
         self.vocab = vocab
         self.max_tokens = model.approach.max_tokens
-        self._forward = FoldedRNN(model) if FoldedRNN.fits(model) else model
+        # What turns id batches into logits: the model, or for its shape a faster module with bitwise its logits.
+        self.scoring: nn.Module = FoldedRNN(model) if FoldedRNN.fits(model) else model
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         return self._predict_ids(*self.vocab.encode_texts(texts, self.max_tokens))
@@ -53,7 +54,7 @@ class RecurrentTextClassifier(Classifier):
         with torch.inference_mode():
             for start in range(0, len(ids), PREDICT_BATCH):
                 chunk = slice(start, start + PREDICT_BATCH)
-                logits = self._forward(torch.from_numpy(ids[chunk]), torch.from_numpy(lengths[chunk]))
+                logits = self.scoring(torch.from_numpy(ids[chunk]), torch.from_numpy(lengths[chunk]))
                 out[chunk] = torch.softmax(logits, dim=1).numpy()
         return out
 
@@ -61,7 +62,7 @@ class RecurrentTextClassifier(Classifier):
         return token in self.vocab
 
 
-class FoldedRNN:
+class FoldedRNN(nn.Module):
     """The inference forward of the tutorial's model shape (one single-layer, one-direction tanh or ReLU
     RNN read at the last step, no bag), with each word's input term looked up instead of computed.
 
@@ -73,11 +74,14 @@ class FoldedRNN:
     """
 
     def __init__(self, model: RecurrentClassifier):
+        super().__init__()
         rnn = model.rnns[0]
         with torch.inference_mode():
-            self.inputs = nn.functional.linear(model.embedding.weight, rnn.weight_ih_l0, rnn.bias_ih_l0)
-        self.recurrent = rnn.weight_hh_l0.detach().t()
-        self.bias = rnn.bias_hh_l0.detach()
+            self.register_buffer(
+                "inputs", nn.functional.linear(model.embedding.weight, rnn.weight_ih_l0, rnn.bias_ih_l0)
+            )
+        self.register_buffer("recurrent", rnn.weight_hh_l0.detach().t())
+        self.register_buffer("bias", rnn.bias_hh_l0.detach())
         self.nonlinearity = torch.Tensor.tanh_ if rnn.nonlinearity == "tanh" else torch.Tensor.relu_
         self.linear = model.linear
 
@@ -94,7 +98,7 @@ class FoldedRNN:
             and not model.approach.bag_buckets
         )
 
-    def __call__(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Logits for right-padded `ids`; every step is read, padding included, as the module does."""
         steps = nn.functional.embedding(ids.t(), self.inputs)  # (tokens, batch, hidden): a block per step
         hidden = torch.zeros(steps.shape[1:])
