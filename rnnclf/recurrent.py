@@ -66,9 +66,9 @@ class FoldedRNN(nn.Module):
     """The inference forward of the tutorial's model shape (one single-layer, one-direction tanh or ReLU
     RNN read at the last step, no bag), with each word's input term looked up instead of computed.
 
-    PyTorch's RNN multiplies every token's embedding by `W_ih` on every call, half the work of the
-    forward pass; `embedding @ W_ih.T + b_ih` computed once per vocabulary row is the same number for
-    every occurrence of the word. The recurrence then runs the ops PyTorch's CPU kernel runs, in its
+    PyTorch's RNN multiplies every token's embedding by `W_ih` on every call, as much arithmetic as
+    the recurrence itself when the widths are equal; `embedding @ W_ih.T + b_ih` computed once per
+    vocabulary row is the same number for every occurrence of the word. The recurrence then runs the ops PyTorch's CPU kernel runs, in its
     order (`addmm` with `b_hh`, add the input term, the nonlinearity), so the logits are bitwise the
     module's (tests compare them). Built from trained weights: a model changed afterwards needs a new one.
     """
