@@ -36,10 +36,13 @@ def write_file(path: Path, texts: list[str], size_bytes: int | None = None, payl
                 return rows
 
 
-# The command, printing its own peak resident memory (MB) when it ends.
+# The command, printing its own peak resident memory (MB) when it ends: VmHWM, the peak of this process
+# image alone. Not ru_maxrss: Linux carries the parent's peak into a child across exec, so a child of a
+# large process would report the parent's figure.
 PEAK_RSS = (
-    "import resource, sys; from rnnclf.cli import main; code = main(sys.argv[1:]); "
-    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024); sys.exit(code)"
+    "import re, sys; from rnnclf.cli import main; code = main(sys.argv[1:]); "
+    "status = open('/proc/self/status').read(); "
+    "print(int(re.search(r'VmHWM:\\s*(\\d+) kB', status)[1]) / 1024); sys.exit(code)"
 )
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bench.streaming import PEAK_RSS
 from rnnclf import csvsafe, load_classifier
 from rnnclf.batch import BatchError, read_table, score
 from rnnclf.data import TEST_PATH, read_csv
@@ -131,13 +132,7 @@ def rnnclf(*args: str, **kwargs) -> subprocess.Popen:
     )
 
 
-PEAK_RSS = (
-    "import resource, sys; from rnnclf.cli import main; code = main(sys.argv[1:]); "
-    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024); sys.exit(code)"
-)
-
-
-def peak_rss_mb(checkpoint: Path, source: Path, out: Path) -> int:
+def peak_rss_mb(checkpoint: Path, source: Path, out: Path) -> float:
     result = subprocess.run(
         [sys.executable, "-c", PEAK_RSS, "predict", "--checkpoint", str(checkpoint), "--input", str(source)]
         + ["--output", str(out), "--chunk-rows", "200", "--quiet"],
@@ -147,7 +142,7 @@ def peak_rss_mb(checkpoint: Path, source: Path, out: Path) -> int:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    return int(result.stdout.split()[-1])
+    return float(result.stdout.split()[-1])
 
 
 @pytest.fixture(scope="module")
