@@ -68,9 +68,10 @@ class FoldedRNN(nn.Module):
 
     PyTorch's RNN multiplies every token's embedding by `W_ih` on every call, as much arithmetic as
     the recurrence itself when the widths are equal; `embedding @ W_ih.T + b_ih` computed once per
-    vocabulary row is the same number for every occurrence of the word. The recurrence then runs the ops PyTorch's CPU kernel runs, in its
-    order (`addmm` with `b_hh`, add the input term, the nonlinearity), so the logits are bitwise the
-    module's (tests compare them). Built from trained weights: a model changed afterwards needs a new one.
+    vocabulary row is the same number for every occurrence of the word. The recurrence then runs the
+    ops PyTorch's CPU kernel runs, in its order (`addmm` with `b_hh`, add the input term, the
+    nonlinearity), so the logits are bitwise the module's (tests compare them). Built from trained
+    weights: a model changed afterwards needs a new one.
     """
 
     def __init__(self, model: RecurrentClassifier):
