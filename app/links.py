@@ -2,7 +2,7 @@
 
     /explain?model=approach1&row=12&class=Sports      Explain, approach1, test-split row 12, class Sports
     /explain?model=approach5&row=12&method=all        the same by all four attribution methods
-    /probe?model=tfidf_lr&text=Oil+prices+rise        Probe, a typed text (at most MAX_TEXT characters)
+    /?model=tfidf_lr&text=Oil+prices+rise             Probe (the root), a typed text (at most MAX_TEXT characters)
     /compare?row=12&models=approach1,tfidf_lr         Compare two checkpoints on a test row
     /errors?model=approach2&true=World&pred=Sports    a confusion cell
     /evaluate?model=approach1&vs=approach5            two checkpoints side by side
