@@ -13,8 +13,8 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from rnnclf.counterfactual import DEFAULT_MAX_REMOVED, diff, remove, replace, words
-from rnnclf.explain import MAX_CHARS
+from rnnclf.explain.counterfactual import DEFAULT_MAX_REMOVED, diff, remove, replace, words
+from rnnclf.explain.words import MAX_CHARS
 
 from . import state
 from .safe import literal

@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from rnnclf import CheckpointError
-from rnnclf.data import Split
+from rnnclf.data.dataset import Split
 
 from . import links, pages, state
 from .safe import literal

@@ -11,9 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from rnnclf import Classifier
-from rnnclf.attributions import METHODS, TITLES, UNITS, Attribution, ranking, resolve, white_box
-from rnnclf.explain import MAX_WORDS, Words
-from rnnclf.faithfulness import FRACTIONS, Report, measure, spearman
+from rnnclf.explain.faithfulness import FRACTIONS, Report, measure, spearman
+from rnnclf.explain.methods import METHODS, TITLES, UNITS, Attribution, ranking, resolve, white_box
+from rnnclf.explain.words import MAX_WORDS, Words
 
 from . import figures, highlight, state
 from .links import ALL_METHODS, PREDICTED_CLASS

@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from rnnclf.records import EpochRecord
+from rnnclf.checkpoints.records import EpochRecord
 
 from .highlight import AGAINST, TOWARD
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from rnnclf.explain import Piece
+from rnnclf.explain.words import Piece
 
 TOWARD = (47, 111, 179)  # blue: the word pushes the probability of the class up
 AGAINST = (214, 96, 32)  # orange: it pushes it down (blue/orange stays readable to the colour-blind)

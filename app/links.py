@@ -24,8 +24,8 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from rnnclf.behavior import load_suite
-from rnnclf.data import CLASSES, Split
+from rnnclf.behavior.suite import load_suite
+from rnnclf.data.dataset import CLASSES, Split
 
 from .pages import BY_ID, VIEWS, View
 from .safe import literal

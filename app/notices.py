@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rnnclf import Checkpoint, Classifier
-from rnnclf.text import tokenize
+from rnnclf.core.text import tokenize
 
 from .safe import literal
 from .state import Loaded

@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from rnnclf.attributions import Attribution
-from rnnclf.registry import SummaryRow
-from rnnclf.report import Pin, PinnedWords, build, prediction
+from rnnclf.checkpoints.registry import SummaryRow
+from rnnclf.explain.methods import Attribution
+from rnnclf.reporting.html import Pin, PinnedWords, build, prediction
 
 from . import state
 from .state import Loaded

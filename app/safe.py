@@ -8,6 +8,6 @@ the Markdown reports (`rnnclf.markdown`).
 
 from __future__ import annotations
 
-from rnnclf.markdown import literal
+from rnnclf.core.markdown import literal
 
 __all__ = ["literal"]

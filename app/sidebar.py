@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from rnnclf.explain import DEFAULT_FEATURES, DEFAULT_SAMPLES, MAX_SAMPLES
-from rnnclf.registry import SummaryRow
+from rnnclf.checkpoints.registry import SummaryRow
+from rnnclf.explain.lime import DEFAULT_FEATURES, DEFAULT_SAMPLES, MAX_SAMPLES
 
 from .links import CHECKPOINT
 from .safe import literal

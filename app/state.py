@@ -18,17 +18,17 @@ import numpy as np
 import streamlit as st
 
 from rnnclf import Checkpoint, CheckpointError, list_checkpoints, load_checkpoint
-from rnnclf.attributions import Attribution, attribute
-from rnnclf.calibration import scale
-from rnnclf.counterfactual import Flip, flip_search
-from rnnclf.data import TEST_PATH, DataError, Split, read_csv
-from rnnclf.explain import import_lime
-from rnnclf.registry import SummaryRow, summary_row
-from rnnclf.runtime import configure_threads
-from rnnclf.significance import Interval, intervals
-from rnnclf.slices import unknown_share
-from rnnclf.storage import CHECKPOINT_DIR
-from rnnclf.text import tokenize
+from rnnclf.checkpoints.registry import SummaryRow, summary_row
+from rnnclf.core.paths import CHECKPOINT_DIR
+from rnnclf.core.runtime import configure_threads
+from rnnclf.core.text import tokenize
+from rnnclf.data.dataset import TEST_PATH, DataError, Split, read_csv
+from rnnclf.evaluation.calibration import scale
+from rnnclf.evaluation.significance import Interval, intervals
+from rnnclf.evaluation.slices import unknown_share
+from rnnclf.explain.counterfactual import Flip, flip_search
+from rnnclf.explain.lime import import_lime
+from rnnclf.explain.methods import Attribution, attribute
 
 CALIBRATED = "calibrated"  # the sidebar toggle's key: show temperature-scaled probabilities
 ROOT_ENV = "RNNCLF_CHECKPOINTS"  # another checkpoints folder (tests point it at a temporary one)

@@ -10,9 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from rnnclf import charts
-from rnnclf.calibration import accuracy_coverage, brier, nll, reliability, scale
-from rnnclf.significance import ALPHA, mcnemar, mcnemar_matrix, pair_tests
+from rnnclf.evaluation.calibration import accuracy_coverage, brier, nll, reliability, scale
+from rnnclf.evaluation.significance import ALPHA, mcnemar, mcnemar_matrix, pair_tests
+from rnnclf.reporting import charts
 
 from . import examples, state
 from .safe import literal

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from rnnclf.runtime import configure_threads
+from rnnclf.core.runtime import configure_threads
 
 from . import attributing, browser, explaining, prediction, streaming, threads, training
 from .report import Table, markdown

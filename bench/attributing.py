@@ -10,10 +10,10 @@ from __future__ import annotations
 import time
 
 from rnnclf import list_checkpoints, load_classifier
-from rnnclf.attributions import SHAP_SAMPLES as APP_SHAP_SAMPLES
-from rnnclf.attributions import attribute
-from rnnclf.explain import DEFAULT_SAMPLES
-from rnnclf.faithfulness import LIME_SAMPLES, SAMPLES, SANITY_TEXTS, SHAP_SAMPLES, evaluate, sample_texts
+from rnnclf.explain.faithfulness import LIME_SAMPLES, SAMPLES, SANITY_TEXTS, SHAP_SAMPLES, evaluate, sample_texts
+from rnnclf.explain.lime import DEFAULT_SAMPLES
+from rnnclf.explain.methods import SHAP_SAMPLES as APP_SHAP_SAMPLES
+from rnnclf.explain.methods import attribute
 
 from . import subjects, tutorial
 from .report import Row, Table

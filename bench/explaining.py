@@ -7,7 +7,7 @@ project draws the same perturbations as token masks and scores them under `torch
 
 from __future__ import annotations
 
-from rnnclf.explain import DEFAULT_SAMPLES, explain
+from rnnclf.explain.lime import DEFAULT_SAMPLES, explain
 
 from . import breakdown, subjects, tutorial
 from .report import Row, Table

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import psutil
 
-from rnnclf.data import PROJECT_ROOT, TEST_PATH, read_csv
+from rnnclf.core.paths import PROJECT_ROOT
+from rnnclf.data.dataset import TEST_PATH, read_csv
 
 from .server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_S, streamlit_app
 

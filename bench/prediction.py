@@ -3,8 +3,8 @@ raw-text scoring against the tutorial's per-text pipeline."""
 
 from __future__ import annotations
 
-from rnnclf.recurrent import PREDICT_BATCH
-from rnnclf.text import ARROW_BATCH
+from rnnclf.core.text import ARROW_BATCH
+from rnnclf.models.recurrent import PREDICT_BATCH
 
 from . import subjects, tutorial
 from .report import Row, Table

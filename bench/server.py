@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from rnnclf.data import PROJECT_ROOT
+from rnnclf.core.paths import PROJECT_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright's own browser download does not work here
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]

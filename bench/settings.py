@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rnnclf.explain import DEFAULT_SAMPLES
+from rnnclf.explain.lime import DEFAULT_SAMPLES
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from rnnclf.data import PROJECT_ROOT
+from rnnclf.core.paths import PROJECT_ROOT
 
 from . import subjects
 from .report import Row, Table

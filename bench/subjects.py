@@ -7,11 +7,11 @@ from functools import cache
 import torch
 
 from rnnclf import CheckpointError, list_checkpoints, load_classifier
-from rnnclf.approaches import get_approach
-from rnnclf.data import TEST_PATH, TRAIN_PATH, Split, read_csv
-from rnnclf.models import RecurrentClassifier
-from rnnclf.recurrent import RecurrentTextClassifier
-from rnnclf.storage import CHECKPOINT_DIR
+from rnnclf.core.paths import CHECKPOINT_DIR
+from rnnclf.data.dataset import TEST_PATH, TRAIN_PATH, Split, read_csv
+from rnnclf.models.approaches import get_approach
+from rnnclf.models.networks import RecurrentClassifier
+from rnnclf.models.recurrent import RecurrentTextClassifier
 
 APPROACHES = ("approach1", "approach2", "approach3", "approach4", "approach5")
 WORDS = (40, 60)  # the explained text's length in words: a typical news item

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import torch
 
-from rnnclf.runtime import configure_threads
+from rnnclf.core.runtime import configure_threads
 
 from . import subjects
 from .report import Row, Table

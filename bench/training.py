@@ -14,11 +14,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from rnnclf.approaches import Approach, get_approach
-from rnnclf.data import Split, train_val_split
-from rnnclf.models import RecurrentClassifier
-from rnnclf.text import Vocab, build_vocab, tokenize
-from rnnclf.train import Encoded, make_optimizers, train_model
+from rnnclf.core.text import Vocab, build_vocab, tokenize
+from rnnclf.data.dataset import Split, train_val_split
+from rnnclf.models.approaches import Approach, get_approach
+from rnnclf.models.networks import RecurrentClassifier
+from rnnclf.training.recurrent import Encoded, make_optimizers, train_model
 
 from . import subjects, tutorial
 from .breakdown import training_clock

@@ -20,10 +20,10 @@ from lime.lime_text import LimeTextExplainer
 from torch import nn
 from torch.utils.data import DataLoader
 
-from rnnclf.approaches import Approach
-from rnnclf.data import CLASSES, Split
-from rnnclf.models import RecurrentClassifier
-from rnnclf.text import Vocab, tokenize_by_regex
+from rnnclf.core.text import Vocab, tokenize_by_regex
+from rnnclf.data.dataset import CLASSES, Split
+from rnnclf.models.approaches import Approach
+from rnnclf.models.networks import RecurrentClassifier
 
 
 class TutorialRNN(nn.Module):

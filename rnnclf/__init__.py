@@ -1,9 +1,9 @@
 """rnnclf: recurrent news classifiers on AG News, their checkpoints, and the app that shows them."""
 
-from .classifier import Classifier
-from .data import CLASSES
-from .registry import Checkpoint, list_checkpoints, load_checkpoint, load_classifier, summary_rows
-from .storage import CheckpointError
+from rnnclf.checkpoints.registry import Checkpoint, list_checkpoints, load_checkpoint, load_classifier, summary_rows
+from rnnclf.checkpoints.storage import CheckpointError
+from rnnclf.data.dataset import CLASSES
+from rnnclf.models.classifier import Classifier
 
 __all__ = [
     "CLASSES",

@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from rnnclf import load_classifier
-from rnnclf.data import PROJECT_ROOT, TEST_PATH, read_csv
-from rnnclf.explain import explain
-from rnnclf.runtime import configure_threads
+from rnnclf.core.paths import PROJECT_ROOT
+from rnnclf.core.runtime import configure_threads
+from rnnclf.data.dataset import TEST_PATH, read_csv
+from rnnclf.explain.lime import explain
 
 SAMPLE_COUNTS = (500, 1000, 2000, 5000)
 

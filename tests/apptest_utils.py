@@ -7,7 +7,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from rnnclf import list_checkpoints
-from rnnclf.storage import CHECKPOINT_DIR
+from rnnclf.core.paths import CHECKPOINT_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60  # seconds per script run: the CPU may be shared with training

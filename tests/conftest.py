@@ -12,10 +12,10 @@ from hypothesis import settings
 
 from readonly_utils import set_writable
 from rnnclf import list_checkpoints
-from rnnclf.approaches import get_approach
-from rnnclf.data import TRAIN_PATH, read_csv
-from rnnclf.runtime import configure_threads
-from rnnclf.storage import CHECKPOINT_DIR
+from rnnclf.core.paths import CHECKPOINT_DIR
+from rnnclf.core.runtime import configure_threads
+from rnnclf.data.dataset import TRAIN_PATH, read_csv
+from rnnclf.models.approaches import get_approach
 
 configure_threads(1)
 
@@ -44,7 +44,7 @@ def tiny_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory, tiny_csv: Path) -> Path:
     """approach1 trained for 8 epochs on 2,000 rows with small batches: learns, in seconds."""
-    from rnnclf.train import run
+    from rnnclf.training.recurrent import run
 
     approach = dataclasses.replace(get_approach("approach1"), batch_size=64, lr=3e-3)
     root = tmp_path_factory.mktemp("checkpoints")

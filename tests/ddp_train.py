@@ -13,12 +13,12 @@ from pathlib import Path
 
 from safetensors.torch import save_file
 
-from rnnclf.approaches import get_approach
-from rnnclf.data import read_csv
-from rnnclf.distributed import is_main, start
-from rnnclf.runtime import configure_threads
-from rnnclf.text import build_vocab, tokenize
-from rnnclf.train import Encoded, TrainResult, train_model
+from rnnclf.core.runtime import configure_threads
+from rnnclf.core.text import build_vocab, tokenize
+from rnnclf.data.dataset import read_csv
+from rnnclf.models.approaches import get_approach
+from rnnclf.training.distributed import is_main, start
+from rnnclf.training.recurrent import Encoded, TrainResult, train_model
 
 ROWS, VAL_ROWS = 600, 200
 # An odd batch: its two halves are 19 and 18 rows, so a wrongly weighted average of the ranks shows.

@@ -16,9 +16,9 @@ from app.readable import readable
 from app.views.errors import PAGE_SIZE
 from apptest_utils import ROOT, SHIPPED, messages, open_view, pick, rerun, start
 from rnnclf import load_checkpoint, load_classifier
-from rnnclf.batch import MAX_BYTES
-from rnnclf.data import CLASSES, TEST_PATH, read_csv
-from rnnclf.evaluate import disagreeing_rows
+from rnnclf.data.dataset import CLASSES, TEST_PATH, read_csv
+from rnnclf.evaluation.metrics import disagreeing_rows
+from rnnclf.scoring.batch import MAX_BYTES
 
 pytestmark = pytest.mark.skipif(not SHIPPED, reason="no shipped checkpoints under checkpoints/")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from apptest_utils import ROOT, SHIPPED, TIMEOUT, enter, open_view, rerun, start
-from rnnclf.attributions import TITLES
+from rnnclf.explain.methods import TITLES
 
 SPORTS = "The Yankees beat the Red Sox 5-3 on Sunday as the pitcher threw a shutout in the ninth inning."
 

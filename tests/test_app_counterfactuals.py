@@ -13,8 +13,8 @@ from app import counterfactuals as cf
 from app.links import BEHAVIOUR_TEST, TEXT
 from apptest_utils import ROOT, SHIPPED, TIMEOUT, enter, messages, open_view, pick, rerun, start
 from rnnclf import load_classifier
-from rnnclf.behavior_report import REPORT_DIR
-from rnnclf.counterfactual import flip_search, remove
+from rnnclf.core.paths import REPORT_DIR
+from rnnclf.explain.counterfactual import flip_search, remove
 
 TEXT_1 = "Oil prices rise as Oil stocks fall on Wall Street"
 REPORT = json.loads((REPORT_DIR / "behavior.json").read_text(encoding="utf-8"))

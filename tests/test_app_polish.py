@@ -13,8 +13,8 @@ from app.readable import MISSING, readable
 from app.views.probe import first_visit_hint
 from apptest_utils import SHIPPED, open_view, pick, rerun, start
 from rnnclf import load_checkpoint, summary_rows
-from rnnclf.data import CLASSES, TEST_PATH, read_csv
-from rnnclf.evaluate import cell_examples
+from rnnclf.data.dataset import CLASSES, TEST_PATH, read_csv
+from rnnclf.evaluation.metrics import cell_examples
 
 ARTIFACTS = re.compile(r"#\d+;|quot;|&lt;|&gt;|amp;|\\")
 

@@ -8,9 +8,9 @@ import pytest
 
 from apptest_utils import SHIPPED, enter, messages, open_view, pick, rerun, start
 from rnnclf import load_checkpoint
-from rnnclf.calibration import reliability, scale
-from rnnclf.data import TEST_PATH, read_csv
-from rnnclf.significance import mcnemar
+from rnnclf.data.dataset import TEST_PATH, read_csv
+from rnnclf.evaluation.calibration import reliability, scale
+from rnnclf.evaluation.significance import mcnemar
 
 pytestmark = pytest.mark.skipif(len(SHIPPED) < 2, reason="needs two shipped checkpoints")
 

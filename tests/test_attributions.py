@@ -10,15 +10,16 @@ import pytest
 
 from apptest_utils import SHIPPED
 from rnnclf import load_classifier
-from rnnclf.attributions import METHODS, attribute, ig_scores, linear_scores, occlusion_scores
+from rnnclf.checkpoints.families import RECURRENT as RECURRENT_KIND
+from rnnclf.checkpoints.registry import read_records
+from rnnclf.checkpoints.storage import Folder
 from rnnclf.cli import main
-from rnnclf.explain import MAX_WORDS, Words
-from rnnclf.faithfulness import Report, measure, ranking, read, removal_counts
-from rnnclf.records import RECURRENT as RECURRENT_KIND
-from rnnclf.recurrent import RecurrentTextClassifier
-from rnnclf.registry import read_records
-from rnnclf.storage import CHECKPOINT_DIR, Folder
-from rnnclf.text import UNK, tokenize
+from rnnclf.core.paths import CHECKPOINT_DIR
+from rnnclf.core.text import UNK, tokenize
+from rnnclf.explain.faithfulness import Report, measure, ranking, read, removal_counts
+from rnnclf.explain.methods import METHODS, attribute, ig_scores, linear_scores, occlusion_scores
+from rnnclf.explain.words import MAX_WORDS, Words
+from rnnclf.models.recurrent import RecurrentTextClassifier
 
 TEXT = (
     "Oil prices rose on Monday as traders worried about supply, and oil stocks on Wall Street fell "
@@ -84,7 +85,7 @@ def test_tfidf_contributions_sum_to_its_logit_difference(tfidf) -> None:
 
 
 def test_the_models_own_occlusion_ranking_beats_random_orders(tiny) -> None:
-    from rnnclf.data import TEST_PATH, read_csv
+    from rnnclf.data.dataset import TEST_PATH, read_csv
 
     split = read_csv(TEST_PATH)
     own, random = [], []

@@ -12,10 +12,11 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from rnnclf import CheckpointError, load_classifier, summary_rows
-from rnnclf.baseline import TfidfLogisticClassifier, make_vectorizer, ngrams, run
-from rnnclf.data import read_csv, train_val_split
-from rnnclf.storage import write_manifest
-from rnnclf.text import tokenize
+from rnnclf.checkpoints.storage import write_manifest
+from rnnclf.core.text import tokenize
+from rnnclf.data.dataset import read_csv, train_val_split
+from rnnclf.models.tfidf import TfidfLogisticClassifier, ngrams
+from rnnclf.training.tfidf import make_vectorizer, run
 
 C = 10.0
 

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from rnnclf import load_classifier
-from rnnclf.batch import MAX_BYTES, BatchError, frame_from_lines, guess_text_column, read_table, score
+from rnnclf.scoring.batch import MAX_BYTES, BatchError, frame_from_lines, guess_text_column, read_table, score
 
 
 def test_read_table_limits_and_encodings():

@@ -10,12 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnclf.behavior import BehaviorTest, Case, TestSpec, load_suite, run_suite
-from rnnclf.behavior_cases import EDITS, build
-from rnnclf.behavior_report import REPORT_DIR, from_dict, markdown, to_dict
-from rnnclf.classifier import Classifier
+from rnnclf.behavior.cases import EDITS, build
+from rnnclf.behavior.report import from_dict, markdown, to_dict
+from rnnclf.behavior.suite import BehaviorTest, Case, TestSpec, load_suite, run_suite
 from rnnclf.cli import main
-from rnnclf.data import CLASSES, TEST_PATH, read_csv
+from rnnclf.core.paths import REPORT_DIR
+from rnnclf.data.dataset import CLASSES, TEST_PATH, read_csv
+from rnnclf.models.classifier import Classifier
 
 SPLIT = read_csv(TEST_PATH)
 

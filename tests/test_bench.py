@@ -14,12 +14,12 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-import rnnclf.recurrent
+import rnnclf.models.recurrent
 from rnnclf import load_classifier
-from rnnclf.approaches import get_approach
-from rnnclf.data import read_csv
-from rnnclf.models import RecurrentClassifier
-from rnnclf.train import make_optimizers
+from rnnclf.data.dataset import read_csv
+from rnnclf.models.approaches import get_approach
+from rnnclf.models.networks import RecurrentClassifier
+from rnnclf.training.recurrent import make_optimizers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,9 +55,9 @@ def test_prediction_chunks_change_no_prediction(
     rounding: matrix kernels may sum a chunk of a few rows in another order (README, Determinism)."""
     classifier = load_classifier(tiny_checkpoint)
     texts = read_csv(tiny_csv).texts[:300]
-    monkeypatch.setattr(rnnclf.recurrent, "PREDICT_BATCH", 10_000)
+    monkeypatch.setattr(rnnclf.models.recurrent, "PREDICT_BATCH", 10_000)
     whole = classifier.predict_proba(texts)
-    monkeypatch.setattr(rnnclf.recurrent, "PREDICT_BATCH", 7)
+    monkeypatch.setattr(rnnclf.models.recurrent, "PREDICT_BATCH", 7)
     chunked = classifier.predict_proba(texts)
     np.testing.assert_allclose(chunked, whole, rtol=0, atol=1e-5)
     assert np.array_equal(chunked.argmax(1), whole.argmax(1))

@@ -13,7 +13,7 @@ import torch
 from safetensors.torch import save_file
 
 from rnnclf import CheckpointError, list_checkpoints, load_classifier
-from rnnclf.storage import write_manifest
+from rnnclf.checkpoints.storage import write_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 

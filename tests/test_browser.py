@@ -74,7 +74,7 @@ def page(app_url: str, browser) -> Iterator:
 def test_a_deep_link_opens_that_view_with_that_text_and_checkpoint(app_url: str, browser) -> None:
     from playwright.sync_api import expect
 
-    from rnnclf.data import TEST_PATH, read_csv
+    from rnnclf.data.dataset import TEST_PATH, read_csv
 
     text = read_csv(TEST_PATH).texts[12]
     page = new_page(browser, f"{app_url}/explain?model=approach2&row=12")

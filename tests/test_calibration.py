@@ -12,9 +12,10 @@ from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss, log_loss
 
 from rnnclf import list_checkpoints, load_checkpoint
-from rnnclf.calibrate import fit, store, validation_split
-from rnnclf.calibration import accuracy_coverage, brier, fit_temperature, nll, reliability, scale
-from rnnclf.storage import CHECKPOINT_DIR, PREDICTIONS, WEIGHTS, Folder
+from rnnclf.checkpoints.storage import PREDICTIONS, WEIGHTS, Folder
+from rnnclf.core.paths import CHECKPOINT_DIR
+from rnnclf.evaluation.calibration import accuracy_coverage, brier, fit_temperature, nll, reliability, scale
+from rnnclf.evaluation.temperature import fit, store, validation_split
 
 SHIPPED = list_checkpoints(CHECKPOINT_DIR)
 
@@ -94,7 +95,7 @@ def test_calibrate_stores_the_record_and_changes_no_weight_prediction_or_accurac
 
 
 def test_shipped_checkpoints_are_calibrated_and_keep_their_predictions() -> None:
-    from rnnclf.data import TEST_PATH, read_csv
+    from rnnclf.data.dataset import TEST_PATH, read_csv
 
     labels = read_csv(TEST_PATH).labels
     for name in SHIPPED:

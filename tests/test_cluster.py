@@ -8,9 +8,9 @@ from pathlib import Path
 from distributed import LocalCluster
 
 from rnnclf import load_classifier
-from rnnclf.cluster import dask_scorer
-from rnnclf.data import TEST_PATH, read_csv
-from rnnclf.stream import score_file
+from rnnclf.data.dataset import TEST_PATH, read_csv
+from rnnclf.scoring.cluster import dask_scorer
+from rnnclf.scoring.stream import score_file
 
 
 def test_dask_engine_gives_the_local_output_byte_for_byte(tiny_checkpoint: Path, tmp_path: Path):

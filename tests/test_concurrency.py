@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from rnnclf import load_classifier
-from rnnclf.explain import explain
+from rnnclf.explain.lime import explain
 
 TEXTS = [
     "Oil prices rose on Monday as traders worried about supply.",

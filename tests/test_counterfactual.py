@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rnnclf import load_classifier
-from rnnclf.counterfactual import diff, flip_search, remove, remove_all, replace, words
-from rnnclf.data import TEST_PATH, read_csv
-from rnnclf.explain import MAX_CHARS
-from rnnclf.text import token_spans, tokenize
+from rnnclf.core.text import token_spans, tokenize
+from rnnclf.data.dataset import TEST_PATH, read_csv
+from rnnclf.explain.counterfactual import diff, flip_search, remove, remove_all, replace, words
+from rnnclf.explain.words import MAX_CHARS
 
 SPLIT = read_csv(TEST_PATH)
 TEXTS = SPLIT.texts[:40:2]

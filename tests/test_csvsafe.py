@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from rnnclf.cli import main
-from rnnclf.csvsafe import FORMULA_STARTS, cell, neutralise
+from rnnclf.scoring.csvsafe import FORMULA_STARTS, cell, neutralise
 
 FORMULAS = {
     "=": '=HYPERLINK("http://example.com","click")',

@@ -2,7 +2,7 @@ import gzip
 
 import pytest
 
-from rnnclf.data import CLASSES, TEST_PATH, TRAIN_PATH, DataError, read_csv, train_val_split
+from rnnclf.data.dataset import CLASSES, TEST_PATH, TRAIN_PATH, DataError, read_csv, train_val_split
 
 
 def test_committed_splits():

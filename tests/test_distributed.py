@@ -13,8 +13,8 @@ from ddp_train import save, train_tiny
 from safetensors.numpy import load_file
 
 from rnnclf import list_checkpoints
-from rnnclf.registry import read_records
-from rnnclf.storage import Folder
+from rnnclf.checkpoints.registry import read_records
+from rnnclf.checkpoints.storage import Folder
 
 ROOT = Path(__file__).resolve().parent.parent
 

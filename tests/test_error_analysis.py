@@ -1,8 +1,8 @@
 import numpy as np
 
 from rnnclf import load_checkpoint
-from rnnclf.data import TEST_PATH, read_csv
-from rnnclf.evaluate import agreement_matrix, cell_examples, disagreeing_rows
+from rnnclf.data.dataset import TEST_PATH, read_csv
+from rnnclf.evaluation.metrics import agreement_matrix, cell_examples, disagreeing_rows
 
 
 def test_cell_examples_add_up_to_the_stored_confusion_matrix():

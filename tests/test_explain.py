@@ -5,9 +5,10 @@ import pytest
 from lime.lime_text import LimeTextExplainer
 
 from rnnclf import load_classifier
-from rnnclf.classifier import Classifier
-from rnnclf.explain import FEATURE_SELECTION, MAX_WORDS, explain
-from rnnclf.text import token_spans, tokenize
+from rnnclf.core.text import token_spans, tokenize
+from rnnclf.explain.lime import FEATURE_SELECTION, explain
+from rnnclf.explain.words import MAX_WORDS
+from rnnclf.models.classifier import Classifier
 
 # Every token stands apart (spaces around punctuation), so LIME's string removal and our token
 # masks give the model the same inputs. Where a removed word touches another ("SPACE.com" without

@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rnnclf import load_classifier
-from rnnclf.batch import BatchError, read_table
-from rnnclf.explain import explain
-from rnnclf.storage import CHECKPOINT_DIR
-from rnnclf.text import _normalize_many, build_vocab, token_spans, tokenize, tokenize_many
+from rnnclf.core.paths import CHECKPOINT_DIR
+from rnnclf.core.text import _normalize_many, build_vocab, token_spans, tokenize, tokenize_many
+from rnnclf.explain.lime import explain
+from rnnclf.scoring.batch import BatchError, read_table
 
 # Any code point, lone surrogates included (Python strings may hold them), plus what the rules act on and
 # characters that lower-case into several (İ) or depending on their neighbours (Σ).

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from rnnclf import load_classifier
-from rnnclf.explain import MAX_WORDS, explain
-from rnnclf.text import tokenize
+from rnnclf.core.text import tokenize
+from rnnclf.explain.lime import explain
+from rnnclf.explain.words import MAX_WORDS
 
 ROOT = Path(__file__).resolve().parent.parent
 

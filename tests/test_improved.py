@@ -8,12 +8,12 @@ import pytest
 import torch
 
 from rnnclf import load_classifier
-from rnnclf.ablation import describe_change, markdown, run_ablation
-from rnnclf.approaches import APPROACHES, IMPROVED, TUTORIAL, Approach, get_approach
-from rnnclf.data import read_csv
-from rnnclf.models import RecurrentClassifier
-from rnnclf.text import Vocab, tokenize
-from rnnclf.train import Encoded, default_epochs, train_model
+from rnnclf.core.text import Vocab, tokenize
+from rnnclf.data.dataset import read_csv
+from rnnclf.models.approaches import APPROACHES, IMPROVED, TUTORIAL, Approach, get_approach
+from rnnclf.models.networks import RecurrentClassifier
+from rnnclf.training.ablation import describe_change, markdown, run_ablation
+from rnnclf.training.recurrent import Encoded, default_epochs, train_model
 
 VOCAB = 100
 PACKED = [a for a in IMPROVED if a.readout != "last_step"]

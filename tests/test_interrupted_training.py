@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from rnnclf import list_checkpoints, load_classifier
-from rnnclf.storage import publish, sha256_file
+from rnnclf.checkpoints.storage import publish, sha256_file
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = ["Oil prices rise as stocks fall", "The team won the final"]

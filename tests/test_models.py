@@ -1,9 +1,9 @@
 import pytest
 import torch
 
-from rnnclf.approaches import APPROACHES, TUTORIAL, Approach
-from rnnclf.models import RecurrentClassifier
-from rnnclf.recurrent import FoldedRNN
+from rnnclf.models.approaches import APPROACHES, TUTORIAL, Approach
+from rnnclf.models.networks import RecurrentClassifier
+from rnnclf.models.recurrent import FoldedRNN
 
 VOCAB = 100
 

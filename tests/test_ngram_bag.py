@@ -8,14 +8,14 @@ import pytest
 import torch
 
 from rnnclf import load_checkpoint
-from rnnclf.approaches import Approach, get_approach
-from rnnclf.classifier import Classifier
-from rnnclf.data import read_csv
-from rnnclf.models import NgramBag, RecurrentClassifier
-from rnnclf.pretrain import cooccurrence, ppmi_svd
-from rnnclf.recurrent import RecurrentTextClassifier
-from rnnclf.text import build_vocab
-from rnnclf.train import WeightAverage, run
+from rnnclf.core.text import build_vocab
+from rnnclf.data.dataset import read_csv
+from rnnclf.models.approaches import Approach, get_approach
+from rnnclf.models.classifier import Classifier
+from rnnclf.models.networks import NgramBag, RecurrentClassifier
+from rnnclf.models.recurrent import RecurrentTextClassifier
+from rnnclf.training.pretrain import cooccurrence, ppmi_svd
+from rnnclf.training.recurrent import WeightAverage, run
 
 VOCAB = 100
 BAG = dataclasses.replace(get_approach("bigru_max_mf2_tokdrop"), id="t_bag", bag_buckets=64, bag_dim=6, bag_ngrams=3)

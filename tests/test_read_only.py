@@ -15,7 +15,7 @@ from apptest_utils import ROOT, SHIPPED, TIMEOUT, enter, messages, open_view, re
 from readonly_utils import snapshot
 from rnnclf import list_checkpoints
 from rnnclf.cli import main
-from rnnclf.storage import CHECKPOINT_DIR
+from rnnclf.core.paths import CHECKPOINT_DIR
 
 NEWS = "Oil prices rise as OPEC cuts output; stocks fall on Wall Street."
 

@@ -11,8 +11,8 @@ import pytest
 
 from apptest_utils import SHIPPED, enter, open_view, rerun, start
 from bench.server import CHROMIUM, CHROMIUM_ARGS
-from rnnclf.behavior_report import REPORT_DIR
 from rnnclf.cli import main
+from rnnclf.core.paths import REPORT_DIR
 
 HOSTILE = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> Oil **prices** rose'
 SPORTS = "The Yankees beat the Red Sox 5-3 on Sunday in the ninth inning of the baseball game."

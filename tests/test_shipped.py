@@ -9,13 +9,13 @@ from safetensors import safe_open
 from safetensors.torch import load_file
 
 from rnnclf import list_checkpoints, load_checkpoint, summary_rows
-from rnnclf.approaches import Approach
-from rnnclf.baseline import TfidfLogisticClassifier
-from rnnclf.data import TEST_PATH, read_csv
-from rnnclf.evaluate import evaluate
-from rnnclf.models import RecurrentClassifier
-from rnnclf.storage import CHECKPOINT_DIR
-from rnnclf.text import ARROW_BATCH, Vocab, tokenize
+from rnnclf.core.paths import CHECKPOINT_DIR
+from rnnclf.core.text import ARROW_BATCH, Vocab, tokenize
+from rnnclf.data.dataset import TEST_PATH, read_csv
+from rnnclf.evaluation.metrics import evaluate
+from rnnclf.models.approaches import Approach
+from rnnclf.models.networks import RecurrentClassifier
+from rnnclf.models.tfidf import TfidfLogisticClassifier
 
 SHIPPED = list_checkpoints()
 TUTORIAL = [f"approach{i}" for i in range(1, 6)]

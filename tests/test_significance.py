@@ -7,8 +7,8 @@ from math import comb
 import numpy as np
 import pytest
 
-from rnnclf.evaluate import metrics_from_predictions
-from rnnclf.significance import accuracy_interval, holm, macro_f1_interval, mcnemar, mcnemar_matrix
+from rnnclf.evaluation.metrics import metrics_from_predictions
+from rnnclf.evaluation.significance import accuracy_interval, holm, macro_f1_interval, mcnemar, mcnemar_matrix
 
 
 def _fixture(rows: int = 800, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnnclf.slices import (
+from rnnclf.evaluation.slices import (
     PatternError,
     class_slices,
     pattern_slices,

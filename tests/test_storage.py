@@ -13,10 +13,14 @@ import numpy as np
 import pytest
 
 from readonly_utils import snapshot
-from rnnclf import list_checkpoints, load_checkpoint, storage, summary_rows
-from rnnclf.records import CheckpointConfig, Metrics, RecordError, RecurrentSpec, TfidfSpec
-from rnnclf.registry import read_records
-from rnnclf.storage import CHECKPOINT_DIR, Folder
+from rnnclf import list_checkpoints, load_checkpoint, summary_rows
+from rnnclf.checkpoints import storage
+from rnnclf.checkpoints.families import RecurrentSpec, TfidfSpec
+from rnnclf.checkpoints.records import CheckpointConfig, Metrics
+from rnnclf.checkpoints.registry import read_records
+from rnnclf.checkpoints.schema import RecordError
+from rnnclf.checkpoints.storage import Folder
+from rnnclf.core.paths import CHECKPOINT_DIR
 
 SHIPPED = list_checkpoints(CHECKPOINT_DIR)
 

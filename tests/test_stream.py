@@ -15,10 +15,11 @@ import pandas as pd
 import pytest
 
 from bench.streaming import PEAK_RSS
-from rnnclf import csvsafe, load_classifier
-from rnnclf.batch import BatchError, read_table, score
-from rnnclf.data import TEST_PATH, read_csv
-from rnnclf.stream import score_file
+from rnnclf import load_classifier
+from rnnclf.data.dataset import TEST_PATH, read_csv
+from rnnclf.scoring import csvsafe
+from rnnclf.scoring.batch import BatchError, read_table, score
+from rnnclf.scoring.stream import score_file
 
 ROOT = Path(__file__).resolve().parent.parent
 CLASSES = ("World", "Sports", "Business", "Sci/Tech")

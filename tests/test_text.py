@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rnnclf.text import (
+from rnnclf.core.text import (
     ARROW_BATCH,
     UNK,
     Vocab,

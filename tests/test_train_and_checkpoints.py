@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from rnnclf import CheckpointError, load_classifier
-from rnnclf.approaches import get_approach
-from rnnclf.data import read_csv
-from rnnclf.evaluate import evaluate
-from rnnclf.train import default_epochs
+from rnnclf.data.dataset import read_csv
+from rnnclf.evaluation.metrics import evaluate
+from rnnclf.models.approaches import get_approach
+from rnnclf.training.recurrent import default_epochs
 
 TEXT = "Stocks rallied on Wall Street as oil prices fell and investors bought technology shares."
 
@@ -87,8 +87,8 @@ def test_training_is_deterministic(tiny_csv: Path):
 
     import torch
 
-    from rnnclf.text import build_vocab, tokenize
-    from rnnclf.train import Encoded, train_model
+    from rnnclf.core.text import build_vocab, tokenize
+    from rnnclf.training.recurrent import Encoded, train_model
 
     data = read_csv(tiny_csv)
     tokens = [tokenize(t) for t in data.texts[:600]]

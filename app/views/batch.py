@@ -13,8 +13,17 @@ from app.notices import usable
 from app.readable import MISSING
 from app.safe import literal
 from app.sidebar import Context, context
-from rnnclf import csvsafe
-from rnnclf.batch import LIMITS, MAX_BYTES, MAX_ROWS, BatchError, frame_from_lines, guess_text_column, read_table, score
+from rnnclf.scoring import csvsafe
+from rnnclf.scoring.batch import (
+    LIMITS,
+    MAX_BYTES,
+    MAX_ROWS,
+    BatchError,
+    frame_from_lines,
+    guess_text_column,
+    read_table,
+    score,
+)
 
 UPLOAD, PASTE = "Upload a CSV", "Paste lines"
 RESULT_KEY = "batch_result"  # (what was scored, the scored frame): kept until the inputs change

@@ -18,7 +18,8 @@ from app.readable import NOTE, readable
 from app.report import add_button, pin
 from app.safe import literal
 from app.sidebar import Context, context
-from rnnclf.behavior_report import REPORT_DIR, BehaviorReport, ReportTest, manifest_sha256, read_report
+from rnnclf.behavior.report import BehaviorReport, ReportTest, manifest_sha256, read_report
+from rnnclf.core.paths import REPORT_DIR
 
 REPORT = REPORT_DIR / "behavior.json"
 PAGE_SIZE = 8

@@ -14,8 +14,8 @@ from app.notices import usable
 from app.readable import NOTE, readable
 from app.safe import literal
 from app.sidebar import Context, context
-from rnnclf.data import CLASSES
-from rnnclf.evaluate import agreement_matrix, disagreeing_rows
+from rnnclf.data.dataset import CLASSES
+from rnnclf.evaluation.metrics import agreement_matrix, disagreeing_rows
 
 ANY_CLASS = "any class"
 

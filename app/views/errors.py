@@ -20,7 +20,7 @@ from app.notices import usable
 from app.readable import NOTE, readable
 from app.safe import literal
 from app.sidebar import Context, context
-from rnnclf.evaluate import cell_examples, metrics_from_predictions
+from rnnclf.evaluation.metrics import cell_examples, metrics_from_predictions
 
 CHART_KEY = "errors_matrix"
 PAGE_SIZE = 8

@@ -12,7 +12,7 @@ from app.links import NOBODY
 from app.notices import usable
 from app.safe import literal
 from app.sidebar import Context, context
-from rnnclf.records import TestMetrics
+from rnnclf.checkpoints.records import TestMetrics
 
 SCORE = st.column_config.NumberColumn(format="%.3f")
 PER_CLASS_COLUMNS = {

@@ -10,8 +10,8 @@ from app import explaining, links, report, state
 from app.notices import reading_notes
 from app.sidebar import Context, context
 from app.text_input import text_and_checkpoint
-from rnnclf.attributions import METHODS
-from rnnclf.faithfulness import read as read_report
+from rnnclf.explain.faithfulness import read as read_report
+from rnnclf.explain.methods import METHODS
 
 
 def show(ctx: Context) -> None:

@@ -12,7 +12,7 @@ from app.notices import reading_notes
 from app.safe import literal
 from app.sidebar import Context, context
 from app.text_input import text_and_checkpoint
-from rnnclf.registry import SummaryRow
+from rnnclf.checkpoints.registry import SummaryRow
 
 
 def first_visit_hint(rows: Sequence[SummaryRow]) -> str | None:

@@ -11,8 +11,8 @@ import streamlit as st
 from app import examples, state
 from app.safe import literal
 from app.sidebar import Context, context
-from rnnclf.data import CLASSES
-from rnnclf.slices import (
+from rnnclf.data.dataset import CLASSES
+from rnnclf.evaluation.slices import (
     MAX_PATTERN,
     PATTERN_SECONDS,
     SMALL,

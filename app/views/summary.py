@@ -12,8 +12,8 @@ from app import figures, trust
 from app.readable import MISSING
 from app.safe import literal
 from app.sidebar import Context, context
-from rnnclf import csvsafe
-from rnnclf.registry import SummaryRow
+from rnnclf.checkpoints.registry import SummaryRow
+from rnnclf.scoring import csvsafe
 
 COLUMNS = {  # SummaryRow field -> column shown (and written to the CSV)
     "checkpoint": "checkpoint",

@@ -1,0 +1,113 @@
+"""The recurrent family: a `RecurrentClassifier` behind the `Classifier` interface, and its checkpoint files.
+
+Its model.safetensors holds the module's state dict as float16 (the stored metrics are measured on
+exactly those weights); the vocabulary is a JSON file beside the checkpoints, pinned by its sha256.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from rnnclf.core.text import Vocab
+from rnnclf.models.classifier import Classifier
+from rnnclf.models.networks import RecurrentClassifier
+
+STORAGE_DTYPE = torch.float16
+# Rows per forward pass (LIME's samples, the test split): small enough that a chunk's per-step RNN
+# activations stay in cache (bench/ measures the chunk sizes).
+PREDICT_BATCH = 512
+
+
+class RecurrentTextClassifier(Classifier):
+    def __init__(self, name: str, model: RecurrentClassifier, vocab: Vocab):
+        self.name = name
+        self.model = model.eval()
+        self.vocab = vocab
+        self.max_tokens = model.approach.max_tokens
+        # What turns id batches into logits: the model, or for its shape a faster module with bitwise its logits.
+        self.scoring: nn.Module = FoldedRNN(model) if FoldedRNN.fits(model) else model
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return self._predict_ids(*self.vocab.encode_texts(texts, self.max_tokens))
+
+    def predict_proba_tokens(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        return self._predict_ids(*self.vocab.encode(token_lists, self.max_tokens))
+
+    def predict_proba_masked(self, tokens: Sequence[str], keep: np.ndarray) -> np.ndarray:
+        """Builds the padded id matrix straight from the mask: no per-sample Python work."""
+        token_ids = np.asarray(self.vocab.lookup(tokens), dtype=np.int64)
+        position = np.cumsum(keep, axis=1) - 1
+        rows, cols = np.nonzero(keep & (position < self.max_tokens))
+        ids = np.zeros((len(keep), self.max_tokens), dtype=np.int64)
+        ids[rows, position[rows, cols]] = token_ids[cols]
+        return self._predict_ids(ids, np.minimum(keep.sum(axis=1), self.max_tokens))
+
+    def _predict_ids(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(ids), len(self.classes)), dtype=np.float32)
+        with torch.inference_mode():
+            for start in range(0, len(ids), PREDICT_BATCH):
+                chunk = slice(start, start + PREDICT_BATCH)
+                logits = self.scoring(torch.from_numpy(ids[chunk]), torch.from_numpy(lengths[chunk]))
+                out[chunk] = torch.softmax(logits, dim=1).numpy()
+        return out
+
+    def is_known(self, token: str) -> bool:
+        return token in self.vocab
+
+
+class FoldedRNN(nn.Module):
+    """The inference forward of the tutorial's model shape (one single-layer, one-direction tanh or ReLU
+    RNN read at the last step, no bag), with each word's input term looked up instead of computed.
+
+    PyTorch's RNN multiplies every token's embedding by `W_ih` on every call, as much arithmetic as
+    the recurrence itself when the widths are equal; `embedding @ W_ih.T + b_ih` computed once per
+    vocabulary row is the same number for every occurrence of the word. The recurrence then runs the
+    ops PyTorch's CPU kernel runs, in its order (`addmm` with `b_hh`, add the input term, the
+    nonlinearity), so the logits are bitwise the module's (tests compare them). Built from trained
+    weights: a model changed afterwards needs a new one.
+    """
+
+    def __init__(self, model: RecurrentClassifier):
+        super().__init__()
+        rnn = model.rnns[0]
+        with torch.inference_mode():
+            self.register_buffer(
+                "inputs", nn.functional.linear(model.embedding.weight, rnn.weight_ih_l0, rnn.bias_ih_l0)
+            )
+        self.register_buffer("recurrent", rnn.weight_hh_l0.detach().t())
+        self.register_buffer("bias", rnn.bias_hh_l0.detach())
+        self.nonlinearity = torch.Tensor.tanh_ if rnn.nonlinearity == "tanh" else torch.Tensor.relu_
+        self.linear = model.linear
+
+    @staticmethod
+    def fits(model: RecurrentClassifier) -> bool:
+        rnn = model.rnns[0]
+        return (
+            len(model.rnns) == 1
+            and type(rnn) is nn.RNN
+            and rnn.num_layers == 1
+            and not rnn.bidirectional
+            and rnn.bias
+            and model.approach.readout == "last_step"
+            and not model.approach.bag_buckets
+        )
+
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Logits for right-padded `ids`; every step is read, padding included, as the module does."""
+        steps = nn.functional.embedding(ids.t(), self.inputs)  # (tokens, batch, hidden): a block per step
+        hidden = torch.zeros(steps.shape[1:])
+        spare = torch.empty(steps.shape[1:])
+        for step in steps:
+            torch.addmm(self.bias, hidden, self.recurrent, out=spare)
+            self.nonlinearity(spare.add_(step))
+            hidden, spare = spare, hidden
+        return self.linear(hidden)
+
+
+def round_to_storage(model: RecurrentClassifier) -> None:
+    """Round the weights to the stored precision, so the metrics describe the shipped weights exactly."""
+    model.load_state_dict({k: v.to(STORAGE_DTYPE).float() for k, v in model.state_dict().items()})

@@ -1,0 +1,89 @@
+"""TF-IDF + logistic regression: the baseline a practitioner tries first, stored without pickle.
+
+It reads the project's own tokens (`rnnclf.text.tokenize`) and their adjacent pairs, so LIME perturbs
+exactly the tokens it perturbs for the recurrent models. scikit-learn fits it; predicting needs only
+numpy and scipy: the stored terms, idf and coefficients reproduce `TfidfVectorizer` (sublinear tf,
+smooth idf, l2-normalized rows) followed by `LogisticRegression.predict_proba` (multinomial softmax).
+
+The checkpoint is an ordinary folder (see `storage`) whose model.safetensors holds `idf`, `coef`
+and `intercept`, with the terms in column order as a JSON list in its metadata, so the manifest's
+hash covers them too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from scipy import sparse
+
+from rnnclf.models.classifier import Classifier
+
+COEF_DTYPE = torch.float16  # test predictions identical to float32's, half the bytes
+
+
+def ngrams(tokens: Sequence[str], n_max: int) -> list[str]:
+    """The tokens, then every run of 2..n_max adjacent tokens joined by a space, as scikit-learn does."""
+    grams = list(tokens)
+    for n in range(2, n_max + 1):
+        grams += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+    return grams
+
+
+class TfidfLogisticClassifier(Classifier):
+    """Sparse TF-IDF rows times the coefficients; it reads every token of a text (`max_tokens` None)."""
+
+    max_tokens = None
+
+    def __init__(
+        self,
+        name: str,
+        terms: Sequence[str],
+        idf: np.ndarray,
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        ngram_max: int,
+        sublinear_tf: bool,
+    ):
+        if not (len(terms) == len(idf) == coef.shape[1]) or coef.shape[0] != len(intercept):
+            raise ValueError(
+                f"{len(terms)} terms, {len(idf)} idf values, coefficients {coef.shape}, {len(intercept)} intercepts"
+            )
+        self.name = name
+        self.terms = list(terms)
+        self.index = {term: i for i, term in enumerate(self.terms)}
+        self.idf = idf.astype(np.float64)
+        self.coef = np.ascontiguousarray(coef, dtype=np.float64)
+        self.intercept = intercept.astype(np.float64)
+        self.ngram_max = ngram_max
+        self.sublinear_tf = sublinear_tf
+
+    def features(self, token_lists: Sequence[Sequence[str]]) -> sparse.csr_array:
+        """TF-IDF rows, as `TfidfVectorizer.transform` computes them (unknown n-grams are dropped)."""
+        get = self.index.get
+        columns: list[int] = []
+        indptr = [0]
+        for tokens in token_lists:
+            columns += [i for i in map(get, ngrams(tokens, self.ngram_max)) if i is not None]
+            indptr.append(len(columns))
+        rows = sparse.csr_array(
+            (np.ones(len(columns)), np.asarray(columns, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+            shape=(len(token_lists), len(self.terms)),
+        )
+        rows.sum_duplicates()  # counts
+        if self.sublinear_tf:
+            rows.data = 1.0 + np.log(rows.data)
+        rows.data *= self.idf[rows.indices]
+        norms = np.sqrt(rows.power(2).sum(axis=1))
+        rows.data /= np.repeat(np.where(norms > 0, norms, 1.0), np.diff(rows.indptr))
+        return rows
+
+    def predict_proba_tokens(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        logits = self.features(token_lists) @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        probabilities = np.exp(logits)
+        return (probabilities / probabilities.sum(axis=1, keepdims=True)).astype(np.float32)
+
+    def is_known(self, token: str) -> bool:
+        return token in self.index
