@@ -6,6 +6,7 @@ wait for and stop the server the same way.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -19,7 +20,8 @@ from typing import IO
 
 from rnnclf.core.paths import PROJECT_ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright's own browser download does not work here
+# Debian's Chromium (Playwright's own browser download does not work here); RNNCLF_CHROMIUM names another.
+CHROMIUM = Path(os.environ.get("RNNCLF_CHROMIUM") or "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 APP = PROJECT_ROOT / "streamlit_app.py"
 TIMEOUT_S = 120

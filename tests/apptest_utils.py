@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
 from rnnclf import list_checkpoints
 from rnnclf.core.paths import CHECKPOINT_DIR
+from rnnclf.core.paths import PROJECT_ROOT as ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60  # seconds per script run: the CPU may be shared with training
 SHIPPED = list_checkpoints(CHECKPOINT_DIR)
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
+from bench.server import CHROMIUM
 from readonly_utils import set_writable
 from rnnclf import list_checkpoints
 from rnnclf.core.paths import CHECKPOINT_DIR
@@ -18,6 +20,26 @@ from rnnclf.data.dataset import TRAIN_PATH, read_csv
 from rnnclf.models.approaches import get_approach
 
 configure_threads(1)
+
+REQUIRE_BROWSER = "RNNCLF_REQUIRE_BROWSER"  # "1" (.ci/run sets it): a missing browser fails the browser tests
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/system/ is marked `system`: `pytest -m "not system"` is the fast loop."""
+    system = Path(__file__).parent / "system"
+    for item in items:
+        if item.path.is_relative_to(system):
+            item.add_marker(pytest.mark.system)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A browser test needs Chromium: without it, one clear skip (or a failure where a browser is required)."""
+    if item.get_closest_marker("browser") and not CHROMIUM.exists():
+        reason = f"no Chromium at {CHROMIUM}: install Debian's chromium package, or set RNNCLF_CHROMIUM to one"
+        if os.environ.get(REQUIRE_BROWSER) == "1":
+            pytest.fail(f"{reason} ({REQUIRE_BROWSER}=1)")
+        pytest.skip(reason)
+
 
 # Property tests: a few hundred examples each by default (CI); `--hypothesis-profile=thorough --timeout=0` for a long
 # local run. No deadline: the machine is shared, so an example's time says nothing about the code.

@@ -1,7 +1,7 @@
 """Text to token ids: torchtext's `basic_english` tokenizer and vocabulary, without torchtext.
 
 torchtext is retired and no longer imports with current PyTorch, so its two small rules are
-re-implemented here and checked against its own output (tests/basic_english_golden.json).
+re-implemented here and checked against its own output (tests/unit/core/basic_english_golden.json).
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""PLACEHOLDER"""
+"""Numbers about predictions: metrics, bootstrap intervals and McNemar's test, calibration, slices."""

@@ -3,7 +3,7 @@
 `LimeTextExplainer` builds every perturbed text as a string and hands it to a classifier that
 tokenizes it again in Python. Here the same perturbations are drawn with the same random calls, but
 each sample becomes a token list directly (a mask over the tokens of the original text), and LIME's
-own `LimeBase` fits the local model. tests/test_explain.py checks that the result equals
+own `LimeBase` fits the local model. tests/unit/explain/test_explain.py checks that the result equals
 `LimeTextExplainer`'s on the same seed.
 
 Features are words as the model sees them: substrings of the raw text, one per model token

@@ -1,1 +1,1 @@
-"""PLACEHOLDER"""
+"""Drawing and writing results: charts, the self-contained HTML report."""

@@ -1,1 +1,1 @@
-"""PLACEHOLDER"""
+"""Scoring many texts: uploaded tables, files of any size in chunks, a Dask cluster, CSV cells made safe."""

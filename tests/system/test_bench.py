@@ -15,13 +15,13 @@ import torch
 import torch.nn.functional as F
 
 import rnnclf.models.recurrent
+from bench.server import CHROMIUM
 from rnnclf import load_classifier
+from rnnclf.core.paths import PROJECT_ROOT as ROOT
 from rnnclf.data.dataset import read_csv
 from rnnclf.models.approaches import get_approach
 from rnnclf.models.networks import RecurrentClassifier
 from rnnclf.training.recurrent import make_optimizers
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_quick_benchmark_runs_end_to_end(tmp_path: Path) -> None:
@@ -43,7 +43,7 @@ def test_quick_benchmark_runs_end_to_end(tmp_path: Path) -> None:
         "Scaling",
     ):
         assert f"### {title}" in document
-    if (ROOT / "streamlit_app.py").exists() and Path("/usr/bin/chromium").exists():
+    if (ROOT / "streamlit_app.py").exists() and CHROMIUM.exists():
         assert "### App" in document and "first rendered prediction" in document
     assert document in result.stdout
 

@@ -16,12 +16,12 @@ import pytest
 
 from bench.streaming import PEAK_RSS
 from rnnclf import load_classifier
+from rnnclf.core.paths import PROJECT_ROOT as ROOT
 from rnnclf.data.dataset import TEST_PATH, read_csv
 from rnnclf.scoring import csvsafe
 from rnnclf.scoring.batch import BatchError, read_table, score
 from rnnclf.scoring.stream import score_file
 
-ROOT = Path(__file__).resolve().parent.parent
 CLASSES = ("World", "Sports", "Business", "Sci/Tech")
 
 

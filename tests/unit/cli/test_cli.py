@@ -3,7 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from rnnclf.core.paths import PROJECT_ROOT as ROOT
 
 
 def rnnclf(*args: str) -> subprocess.CompletedProcess:

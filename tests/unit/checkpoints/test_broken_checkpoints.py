@@ -14,8 +14,7 @@ from safetensors.torch import save_file
 
 from rnnclf import CheckpointError, list_checkpoints, load_classifier
 from rnnclf.checkpoints.storage import write_manifest
-
-ROOT = Path(__file__).resolve().parent.parent
+from rnnclf.core.paths import PROJECT_ROOT as ROOT
 
 
 @pytest.fixture

@@ -1,9 +1,8 @@
 """The README's pointers: every report and results file it names is in the repository."""
 
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from rnnclf.core.paths import PROJECT_ROOT as ROOT
 
 
 def test_every_report_the_readme_names_exists():

@@ -1,7 +1,7 @@
 """A few steps of `train_model` on the first rows of a CSV, in one process or one torchrun rank.
 
-`torchrun --standalone --nproc_per_node 2 tests/ddp_train.py DATA OUT` trains with DDP; rank 0 writes
-the float32 weights and the validation figures. `tests/test_distributed.py` compares them with one process.
+`torchrun --standalone --nproc_per_node 2 tests/system/ddp_train.py DATA OUT` trains with DDP; rank 0 writes
+the float32 weights and the validation figures. `tests/system/test_distributed.py` compares them with one process.
 """
 
 from __future__ import annotations

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from rnnclf.core.paths import PROJECT_ROOT as ROOT
 
 # Eight threads allocate, then glibc's malloc_info lists the heaps (one <heap nr=...> per arena).
 COUNT_HEAPS = """

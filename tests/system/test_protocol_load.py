@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from rnnclf.core.paths import PROJECT_ROOT as ROOT
 
 
 def test_protocol_sessions_get_prediction_and_explanation(tmp_path: Path) -> None:

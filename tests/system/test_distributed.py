@@ -15,8 +15,7 @@ from safetensors.numpy import load_file
 from rnnclf import list_checkpoints
 from rnnclf.checkpoints.registry import read_records
 from rnnclf.checkpoints.storage import Folder
-
-ROOT = Path(__file__).resolve().parent.parent
+from rnnclf.core.paths import PROJECT_ROOT as ROOT
 
 
 def torchrun(*args: str) -> None:
@@ -37,7 +36,7 @@ def test_two_ranks_train_the_single_process_weights(tiny_csv: Path, tmp_path: Pa
     (tmp_path / "one").mkdir()
     (tmp_path / "ddp").mkdir()
     save(train_tiny(tiny_csv), tmp_path / "one")
-    torchrun(str(ROOT / "tests" / "ddp_train.py"), str(tiny_csv), str(tmp_path / "ddp"))
+    torchrun(str(ROOT / "tests" / "system" / "ddp_train.py"), str(tiny_csv), str(tmp_path / "ddp"))
     one, ddp = (load_file(tmp_path / d / "weights.safetensors") for d in ("one", "ddp"))
     assert one.keys() == ddp.keys()
     for name in one:  # float32 sums in another order: rounding (under 1e-5 here), far below one Adam step (3e-3)

@@ -1,5 +1,5 @@
 """Property-based tests (Hypothesis) on arbitrary text and bytes: the tokenizer's spans, every prediction
-and explanation path, and the CSV reader. The tokenizer itself: tests/test_text.py."""
+and explanation path, and the CSV reader. The tokenizer itself: tests/unit/core/test_text.py."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def test_a_batch_tokenizes_as_each_text_alone(texts: list[str], max_tokens: int 
 
 @given(st.lists(ARROW_TEXTS, min_size=1, max_size=6), st.integers(1, 5))
 def test_arrow_encodes_a_batch_as_python_does(texts: list[str], max_tokens: int):
-    """`Vocab.encode_texts`'s large-batch path, on any batch it takes (tests/test_text.py: the others)."""
+    """`Vocab.encode_texts`'s large-batch path, on any batch it takes (tests/unit/core/test_text.py: the others)."""
     vocab = build_vocab(tokenize(text) for text in texts[::2])  # the other texts bring unknown words
     ids, lengths = vocab._encode_by_arrow(_normalize_many(texts), max_tokens)
     expected_ids, expected_lengths = vocab.encode(tokenize_many(texts, max_tokens), max_tokens)

@@ -13,8 +13,8 @@ import pytest
 
 from rnnclf import list_checkpoints, load_classifier
 from rnnclf.checkpoints.storage import publish, sha256_file
+from rnnclf.core.paths import PROJECT_ROOT as ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 TEXTS = ["Oil prices rise as stocks fall", "The team won the final"]
 
 

@@ -3,17 +3,15 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from rnnclf import load_classifier
+from rnnclf.core.paths import PROJECT_ROOT as ROOT
 from rnnclf.core.text import tokenize
 from rnnclf.explain.lime import explain
 from rnnclf.explain.words import MAX_WORDS
-
-ROOT = Path(__file__).resolve().parent.parent
 
 HOSTILE = {
     "million characters": "Stocks rally as oil slides. " * 35_715,
