@@ -24,8 +24,9 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
+from rnnclf import CLASSES
 from rnnclf.behavior.suite import load_suite
-from rnnclf.data.dataset import CLASSES, Split
+from rnnclf.data.dataset import Split
 
 from .pages import BY_ID, VIEWS, View
 from .safe import literal

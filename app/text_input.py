@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from rnnclf.data.dataset import CLASSES
+from rnnclf import CLASSES
 
 from . import links, state
 from .notices import usable

@@ -6,7 +6,7 @@ from functools import cache
 
 import torch
 
-from rnnclf import CheckpointError, list_checkpoints, load_classifier
+from rnnclf import CLASSES, CheckpointError, list_checkpoints, load_classifier
 from rnnclf.core.paths import CHECKPOINT_DIR
 from rnnclf.data.dataset import TEST_PATH, TRAIN_PATH, Split, read_csv
 from rnnclf.models.approaches import get_approach
@@ -44,4 +44,4 @@ def classifier(approach_id: str) -> tuple[RecurrentTextClassifier, bool]:
     vocab = load_classifier(next(n for n in APPROACHES if n in list_checkpoints(CHECKPOINT_DIR))).vocab
     torch.manual_seed(0)
     model = RecurrentClassifier(get_approach(approach_id), len(vocab))
-    return RecurrentTextClassifier(approach_id, model, vocab), False
+    return RecurrentTextClassifier(approach_id, model, vocab, CLASSES), False

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from rnnclf import CLASSES
 from rnnclf.core.text import Vocab, build_vocab, tokenize
 from rnnclf.data.dataset import Split, train_val_split
 from rnnclf.models.approaches import Approach, get_approach
@@ -50,7 +51,17 @@ def _project_epoch(
 
     def run() -> float:
         with training_clock() as clock:
-            result = train_model(approach, train, val, vocab_size, epochs=1, sparse=sparse, progress=False, log=False)
+            result = train_model(
+                approach,
+                train,
+                val,
+                vocab_size,
+                epochs=1,
+                sparse=sparse,
+                progress=False,
+                log=False,
+                n_classes=len(CLASSES),
+            )
         seconds = result.history[0].seconds
         if parts is not None:
             parts.append({**clock, "rest": seconds - sum(clock.values())})

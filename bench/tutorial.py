@@ -20,8 +20,9 @@ from lime.lime_text import LimeTextExplainer
 from torch import nn
 from torch.utils.data import DataLoader
 
+from rnnclf import CLASSES
 from rnnclf.core.text import Vocab, tokenize_by_regex
-from rnnclf.data.dataset import CLASSES, Split
+from rnnclf.data.dataset import Split
 from rnnclf.models.approaches import Approach
 from rnnclf.models.networks import RecurrentClassifier
 

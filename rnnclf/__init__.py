@@ -2,7 +2,7 @@
 
 from rnnclf.checkpoints.registry import Checkpoint, list_checkpoints, load_checkpoint, load_classifier, summary_rows
 from rnnclf.checkpoints.storage import CheckpointError
-from rnnclf.data.dataset import CLASSES
+from rnnclf.data.registry import AG_NEWS, get_dataset
 from rnnclf.models.classifier import Classifier
 
 __all__ = [
@@ -15,3 +15,13 @@ __all__ = [
     "load_classifier",
     "summary_rows",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """`rnnclf.CLASSES`: AG News's class names, read from its dataset record when first asked for.
+
+    Code inside the project takes class names from a checkpoint (`Checkpoint.classes`), never from here.
+    """
+    if name == "CLASSES":
+        return get_dataset(AG_NEWS).classes
+    raise AttributeError(f"module 'rnnclf' has no attribute {name!r}")

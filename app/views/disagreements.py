@@ -14,7 +14,7 @@ from app.notices import usable
 from app.readable import NOTE, readable
 from app.safe import literal
 from app.sidebar import Context, context
-from rnnclf.data.dataset import CLASSES
+from rnnclf import CLASSES
 from rnnclf.evaluation.metrics import agreement_matrix, disagreeing_rows
 
 ANY_CLASS = "any class"

@@ -11,7 +11,7 @@ import streamlit as st
 from app import examples, state
 from app.safe import literal
 from app.sidebar import Context, context
-from rnnclf.data.dataset import CLASSES
+from rnnclf import CLASSES
 from rnnclf.evaluation.slices import (
     MAX_PATTERN,
     PATTERN_SECONDS,

@@ -16,7 +16,8 @@ import numpy as np
 from rnnclf.behavior.cases import build
 from rnnclf.behavior.suite import DECIMALS, KIND_RULES, Case, SuiteRun, TestSpec, load_suite, run_suite
 from rnnclf.checkpoints.registry import load_checkpoint
-from rnnclf.checkpoints.storage import MANIFEST, sha256_file, write_json
+from rnnclf.checkpoints.storage import MANIFEST
+from rnnclf.core.files import sha256_file, write_json
 from rnnclf.core.markdown import literal
 from rnnclf.core.paths import CHECKPOINT_DIR, REPORT_DIR
 from rnnclf.data.dataset import TEST_PATH, read_csv

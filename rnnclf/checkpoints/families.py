@@ -76,7 +76,7 @@ class TfidfSpec:
 Spec = RecurrentSpec | TfidfSpec
 
 
-def load_recurrent(folder: Folder, spec: RecurrentSpec, classes: int) -> RecurrentTextClassifier:
+def load_recurrent(folder: Folder, spec: RecurrentSpec, classes: tuple[str, ...]) -> RecurrentTextClassifier:
     """The classifier of a verified recurrent checkpoint: its vocabulary, then its weights."""
     vocab_json = folder.sibling(spec.vocab.file, spec.vocab.sha256, "vocabulary")
     try:
@@ -84,7 +84,7 @@ def load_recurrent(folder: Folder, spec: RecurrentSpec, classes: int) -> Recurre
     except ValueError as error:
         raise CheckpointError(f"checkpoint {folder.name!r}: {spec.vocab.file}: {error}") from None
     arrays, _ = folder.read_tensors(WEIGHTS)
-    model = RecurrentClassifier(spec.approach, len(vocab), classes)
+    model = RecurrentClassifier(spec.approach, len(vocab), len(classes))
     try:
         model.load_state_dict({key: torch.from_numpy(value).float() for key, value in arrays.items()})
     except RuntimeError as error:
@@ -93,7 +93,7 @@ def load_recurrent(folder: Folder, spec: RecurrentSpec, classes: int) -> Recurre
             f"checkpoint {folder.name!r}: weights do not fit {spec.approach.id} "
             f"({lines[1].strip() if len(lines) > 1 else lines[0]})"
         ) from None
-    return RecurrentTextClassifier(folder.name, model, vocab)
+    return RecurrentTextClassifier(folder.name, model, vocab, classes)
 
 
 def recurrent_files(model: RecurrentClassifier, predictions: np.ndarray | None) -> dict[str, bytes]:
@@ -105,8 +105,8 @@ def recurrent_files(model: RecurrentClassifier, predictions: np.ndarray | None) 
     return files
 
 
-def load_tfidf(folder: Folder, spec: TfidfSpec, classes: int) -> TfidfLogisticClassifier:
-    """The classifier of a verified TF-IDF checkpoint (its class count is the coefficients' row count)."""
+def load_tfidf(folder: Folder, spec: TfidfSpec, classes: tuple[str, ...]) -> TfidfLogisticClassifier:
+    """The classifier of a verified TF-IDF checkpoint."""
     arrays, metadata = folder.read_tensors(WEIGHTS)
     try:
         return TfidfLogisticClassifier(
@@ -117,6 +117,7 @@ def load_tfidf(folder: Folder, spec: TfidfSpec, classes: int) -> TfidfLogisticCl
             arrays["intercept"].astype(np.float32),
             spec.ngram_max,
             spec.sublinear_tf,
+            classes,
         )
     except (KeyError, TypeError, ValueError) as error:
         raise CheckpointError(f"checkpoint {folder.name!r}: not a usable {TFIDF_LR} checkpoint ({error!r})") from None
@@ -139,7 +140,7 @@ class Family:
 
     kind: str
     spec: type[Spec]
-    load: Callable[[Folder, Any, int], Classifier]  # (verified folder, its spec, class count) -> classifier
+    load: Callable[[Folder, Any, tuple[str, ...]], Classifier]  # (verified folder, its spec, class names)
 
 
 FAMILIES: dict[str, Family] = {

@@ -15,8 +15,9 @@ from typing import Any
 
 from rnnclf.checkpoints.families import FAMILIES, RECURRENT, Spec
 from rnnclf.checkpoints.schema import RecordError, build, plain
-from rnnclf.checkpoints.storage import sha256_file
+from rnnclf.core.files import sha256_file
 from rnnclf.core.paths import relative
+from rnnclf.data.registry import AG_NEWS
 
 FORMAT = 2
 
@@ -85,6 +86,7 @@ class CheckpointConfig:
     training: TrainingRecord
     versions: Mapping[str, str]
     format: int = FORMAT
+    dataset: str = AG_NEWS  # the dataset's name (`rnnclf.data.registry`): its classes, its splits
 
     @property
     def tutorial_accuracy(self) -> float | None:
@@ -212,6 +214,7 @@ def _upgrade_config(data: Mapping[str, Any]) -> dict[str, Any]:
         "parameters": data.get("parameters"),
         "training": training,
         "versions": data.get("versions", {}),
+        "dataset": data.get("dataset", AG_NEWS),
     }
     if kind == RECURRENT:
         approach = dict(data.get("approach") or {})

@@ -16,7 +16,8 @@ from rnnclf.checkpoints.records import CheckpointConfig, Metrics
 from rnnclf.checkpoints.schema import RecordError
 from rnnclf.checkpoints.storage import CONFIG, METRICS, CheckpointError, Folder, read_predictions, resolve
 from rnnclf.core.paths import CHECKPOINT_DIR
-from rnnclf.data.dataset import CLASSES, Split
+from rnnclf.data.dataset import DataError, Dataset, Split
+from rnnclf.data.registry import get_dataset
 from rnnclf.models.classifier import Classifier
 
 
@@ -28,8 +29,13 @@ class Checkpoint:
     folder: Path
     config: CheckpointConfig
     metrics: Metrics
+    dataset: Dataset
     classifier: Classifier
     test_predictions: np.ndarray | None  # stored test-split probabilities, read-only; None if not stored
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return self.dataset.classes
 
     @property
     def title(self) -> str:
@@ -73,11 +79,20 @@ def load_checkpoint(name_or_path: str | Path, root: Path = CHECKPOINT_DIR) -> Ch
     """Load a checkpoint by name (under `root`) or folder path; every file is verified once, as it is read."""
     folder = Folder(resolve(name_or_path, root))
     config, metrics = read_records(folder)
-    classifier = FAMILIES[config.kind].load(folder, config.model, len(CLASSES))
+    dataset = checkpoint_dataset(folder.name, config)
+    classifier = FAMILIES[config.kind].load(folder, config.model, dataset.classes)
     predictions = read_predictions(folder)
     if predictions is not None:
         predictions.setflags(write=False)
-    return Checkpoint(folder.name, folder.path, config, metrics, classifier, predictions)
+    return Checkpoint(folder.name, folder.path, config, metrics, dataset, classifier, predictions)
+
+
+def checkpoint_dataset(name: str, config: CheckpointConfig) -> Dataset:
+    """The dataset a checkpoint names, as a CheckpointError when it is not there."""
+    try:
+        return get_dataset(config.dataset)
+    except DataError as error:
+        raise CheckpointError(f"checkpoint {name!r}: {error}") from None
 
 
 def load_classifier(name_or_path: str | Path, root: Path = CHECKPOINT_DIR) -> Classifier:

@@ -13,7 +13,6 @@ Reading never writes: the recovery of an interrupted publish runs only where che
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -26,6 +25,7 @@ from safetensors import SafetensorError
 from safetensors.numpy import load as load_safetensors
 from safetensors.numpy import save as save_safetensors
 
+from rnnclf.core.files import sha256_bytes, sha256_file, write_json
 from rnnclf.core.paths import CHECKPOINT_DIR
 
 WEIGHTS, CONFIG, METRICS, MANIFEST = "model.safetensors", "config.json", "metrics.json", "manifest.json"
@@ -36,23 +36,6 @@ OPTIONAL = (PREDICTIONS,)
 
 class CheckpointError(ValueError):
     """A checkpoint that cannot be used; the message names it and says what is wrong."""
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-def write_json(path: Path, data: Mapping, compact: bool = False) -> None:
-    """Write through a temporary file and rename, so a reader never sees half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    layout = {"separators": (",", ":")} if compact else {"indent": 2}
-    tmp.write_text(json.dumps(data, ensure_ascii=False, **layout) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def resolve(name_or_path: str | Path, root: Path = CHECKPOINT_DIR) -> Path:

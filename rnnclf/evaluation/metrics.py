@@ -10,13 +10,11 @@ import numpy as np
 
 from rnnclf.checkpoints.records import ClassScores, EpochRecord, Metrics, TestMetrics
 from rnnclf.core.paths import relative
-from rnnclf.data.dataset import CLASSES, Split, read_csv
+from rnnclf.data.dataset import Split, read_csv
 from rnnclf.models.classifier import Classifier
 
 
-def metrics_from_predictions(
-    labels: np.ndarray, predicted: np.ndarray, classes: tuple[str, ...] = CLASSES
-) -> TestMetrics:
+def metrics_from_predictions(labels: np.ndarray, predicted: np.ndarray, classes: Sequence[str]) -> TestMetrics:
     """Accuracy, per-class scores and the confusion matrix (confusion[i][j]: true class i predicted as j)."""
     n = len(classes)
     confusion = np.zeros((n, n), dtype=np.int64)
@@ -49,7 +47,7 @@ def final_metrics(
     classifier: Classifier, test_path: Path, history: Sequence[EpochRecord], seconds: float
 ) -> tuple[Metrics, np.ndarray]:
     """A freshly trained model's metrics (test metrics, history, time) and its test probabilities."""
-    test, probabilities = evaluate(classifier, read_csv(test_path))
+    test, probabilities = evaluate(classifier, read_csv(test_path, len(classifier.classes)))
     return Metrics(replace(test, data=relative(test_path)), tuple(history), seconds), probabilities
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from rnnclf.checkpoints.records import Calibration, CheckpointConfig
 from rnnclf.checkpoints.registry import Checkpoint
-from rnnclf.checkpoints.storage import republish, sha256_file
+from rnnclf.checkpoints.storage import republish
+from rnnclf.core.files import sha256_file
 from rnnclf.core.paths import PROJECT_ROOT
 from rnnclf.data.dataset import TEST_PATH, DataError, Split, load_train_val, read_csv
 from rnnclf.evaluation.calibration import BINS, fit_temperature, nll, reliability, scale

@@ -87,7 +87,9 @@ def randomized(classifier: Classifier, seed: int = 0) -> Classifier:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             model = RecurrentClassifier(classifier.model.approach, len(classifier.vocab), len(classifier.classes))
-        return RecurrentTextClassifier(f"{classifier.name} (random weights)", model, classifier.vocab)
+        return RecurrentTextClassifier(
+            f"{classifier.name} (random weights)", model, classifier.vocab, classifier.classes
+        )
     if isinstance(classifier, TfidfLogisticClassifier):
         rng = np.random.default_rng(seed)
         coef = rng.normal(0.0, classifier.coef.std(), classifier.coef.shape)
@@ -99,6 +101,7 @@ def randomized(classifier: Classifier, seed: int = 0) -> Classifier:
             classifier.intercept,
             classifier.ngram_max,
             classifier.sublinear_tf,
+            classifier.classes,
         )
     raise TypeError(f"no randomized copy of a {type(classifier).__name__}")
 

@@ -9,14 +9,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from rnnclf.core.text import tokenize_many
-from rnnclf.data.dataset import CLASSES
 
 
 class Classifier(ABC):
     """Texts in, probabilities over `classes` out. Read-only after loading."""
 
     name: str
-    classes: tuple[str, ...] = CLASSES
+    classes: tuple[str, ...]  # the dataset's class names, in the order of the probabilities' columns
     max_tokens: int | None  # the model reads only this many tokens; None: the whole text
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:

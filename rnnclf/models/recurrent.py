@@ -23,8 +23,11 @@ PREDICT_BATCH = 512
 
 
 class RecurrentTextClassifier(Classifier):
-    def __init__(self, name: str, model: RecurrentClassifier, vocab: Vocab):
+    def __init__(self, name: str, model: RecurrentClassifier, vocab: Vocab, classes: Sequence[str]):
+        if len(classes) != model.linear.out_features:
+            raise ValueError(f"{len(classes)} class names for a model of {model.linear.out_features} outputs")
         self.name = name
+        self.classes = tuple(classes)
         self.model = model.eval()
         self.vocab = vocab
         self.max_tokens = model.approach.max_tokens

@@ -45,12 +45,15 @@ class TfidfLogisticClassifier(Classifier):
         intercept: np.ndarray,
         ngram_max: int,
         sublinear_tf: bool,
+        classes: Sequence[str],
     ):
-        if not (len(terms) == len(idf) == coef.shape[1]) or coef.shape[0] != len(intercept):
+        if not (len(terms) == len(idf) == coef.shape[1]) or not (coef.shape[0] == len(intercept) == len(classes)):
             raise ValueError(
-                f"{len(terms)} terms, {len(idf)} idf values, coefficients {coef.shape}, {len(intercept)} intercepts"
+                f"{len(terms)} terms, {len(idf)} idf values, coefficients {coef.shape}, {len(intercept)} intercepts, "
+                f"{len(classes)} classes"
             )
         self.name = name
+        self.classes = tuple(classes)
         self.terms = list(terms)
         self.index = {term: i for i, term in enumerate(self.terms)}
         self.idf = idf.astype(np.float64)

@@ -16,16 +16,8 @@ import numpy as np
 
 from rnnclf.checkpoints.families import RecurrentSpec, TfidfSpec
 from rnnclf.checkpoints.registry import read_records
-from rnnclf.checkpoints.storage import (
-    PREDICTIONS,
-    WEIGHTS,
-    CheckpointError,
-    Folder,
-    publish,
-    sha256_file,
-    write_json,
-    write_once,
-)
+from rnnclf.checkpoints.storage import PREDICTIONS, WEIGHTS, CheckpointError, Folder, publish, write_once
+from rnnclf.core.files import sha256_file, write_json
 from rnnclf.core.paths import CHECKPOINT_DIR, PROJECT_ROOT, REPORT_DIR, relative
 from rnnclf.core.text import tokenize
 from rnnclf.data.dataset import TEST_PATH, TRAIN_PATH, load_train_val, read_csv

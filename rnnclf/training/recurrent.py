@@ -20,6 +20,7 @@ from rnnclf.core.paths import CHECKPOINT_DIR
 from rnnclf.core.runtime import configure_threads, library_versions
 from rnnclf.core.text import Vocab, build_vocab, tokenize
 from rnnclf.data.dataset import TEST_PATH, TRAIN_PATH, load_train_val
+from rnnclf.data.registry import AG_NEWS, get_dataset
 from rnnclf.evaluation.metrics import final_metrics
 from rnnclf.models.approaches import TUTORIAL_BATCHES_PER_EPOCH, Approach
 from rnnclf.models.networks import RecurrentClassifier, count_parameters
@@ -104,6 +105,8 @@ def train_model(
     sparse: bool = False,
     progress: bool = True,
     log: bool = True,
+    *,
+    n_classes: int,
 ) -> TrainResult:
     """Seeded and, on CPU, deterministic. Returns the model at its best validation accuracy.
 
@@ -113,7 +116,7 @@ def train_model(
     `progress` shows a bar per epoch; `log` prints one line per epoch.
     """
     torch.manual_seed(seed)
-    model = RecurrentClassifier(approach, vocab_size, sparse=sparse)
+    model = RecurrentClassifier(approach, vocab_size, n_classes, sparse=sparse)
     if approach.embed_init == "ppmi_svd":
         with torch.no_grad():
             model.embedding.weight.copy_(ppmi_svd(train.ids, train.lengths, vocab_size, approach.embed_dim, seed=seed))
@@ -215,12 +218,14 @@ def run(
     threads: int | None = None,
     progress: bool = True,
     log: bool = True,
+    dataset: str = AG_NEWS,
 ) -> Path:
     """Train one approach end to end and publish its checkpoint folder; return the folder."""
+    classes = get_dataset(dataset).classes
     threads = configure_threads(threads)
     distributed.start()  # under torchrun: join the other ranks
     out = Path(out) if out else CHECKPOINT_DIR / approach.id
-    train_split, val_split = load_train_val(train_path, val_fraction, seed, max_rows)
+    train_split, val_split = load_train_val(train_path, val_fraction, seed, max_rows, len(classes))
     train_tokens = [tokenize(t) for t in train_split.texts]
     vocab = build_vocab(train_tokens, approach.min_freq)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -233,7 +238,9 @@ def run(
     val_data = Encoded.from_tokens(val_tokens, val_split.labels, vocab, approach.max_tokens)
     tutorial_epochs = default_epochs(approach, len(train_split))
     epochs = epochs or tutorial_epochs
-    result = train_model(approach, train_data, val_data, len(vocab), epochs, seed, sparse, progress, log)
+    result = train_model(
+        approach, train_data, val_data, len(vocab), epochs, seed, sparse, progress, log, n_classes=len(classes)
+    )
     if not distributed.is_main():  # rank 0 evaluates and publishes; the others wait for it
         distributed.barrier()
         return out
@@ -265,8 +272,9 @@ def run(
             sparse_embedding_grad=sparse,
         ),
         versions=library_versions(),
+        dataset=dataset,
     )
-    classifier = RecurrentTextClassifier(out.name, result.model, vocab)
+    classifier = RecurrentTextClassifier(out.name, result.model, vocab, classes)
     metrics, probabilities = final_metrics(classifier, test_path, result.history, result.seconds)
     publish(out, recurrent_files(result.model, probabilities), config.to_dict(), metrics.to_dict())
     distributed.barrier()

@@ -19,6 +19,7 @@ from rnnclf.core.paths import CHECKPOINT_DIR
 from rnnclf.core.runtime import configure_threads, library_versions
 from rnnclf.core.text import tokenize
 from rnnclf.data.dataset import TEST_PATH, TRAIN_PATH, load_train_val
+from rnnclf.data.registry import AG_NEWS, get_dataset
 from rnnclf.evaluation.metrics import final_metrics
 from rnnclf.models.tfidf import COEF_DTYPE, TfidfLogisticClassifier
 
@@ -41,7 +42,7 @@ def make_vectorizer(ngram_max: int, min_df: int, sublinear_tf: bool):
     )
 
 
-def from_sklearn(name: str, vectorizer, model) -> TfidfLogisticClassifier:
+def from_sklearn(name: str, vectorizer, model, classes: Sequence[str]) -> TfidfLogisticClassifier:
     """The numpy classifier of fitted scikit-learn objects, rounded to the stored precision."""
     return TfidfLogisticClassifier(
         name,
@@ -51,6 +52,7 @@ def from_sklearn(name: str, vectorizer, model) -> TfidfLogisticClassifier:
         model.intercept_.astype(np.float32),
         vectorizer.ngram_range[1],
         vectorizer.sublinear_tf,
+        classes,
     )
 
 
@@ -67,6 +69,7 @@ def run(
     max_rows: int | None = None,
     threads: int | None = None,
     log: bool = True,
+    dataset: str = AG_NEWS,
 ) -> Path:
     """Fit on the recurrent models' train rows, choose C on their validation rows, publish like them."""
     from sklearn import __version__ as sklearn_version
@@ -76,7 +79,8 @@ def run(
     out = Path(out) if out else CHECKPOINT_DIR / TFIDF_LR
     threads = configure_threads(threads)
     started = time.perf_counter()
-    train_split, val_split = load_train_val(train_path, val_fraction, seed, max_rows)
+    classes = get_dataset(dataset).classes
+    train_split, val_split = load_train_val(train_path, val_fraction, seed, max_rows, len(classes))
     vectorizer = make_vectorizer(ngram_max, min_df, sublinear_tf)
     train_features = vectorizer.fit_transform([tokenize(t) for t in train_split.texts])
     val_features = vectorizer.transform([tokenize(t) for t in val_split.texts])
@@ -117,8 +121,9 @@ def run(
             train_path, len(train_split), len(val_split), seed, threads, search=tuple(search)
         ),
         versions={**library_versions(), "scikit-learn": sklearn_version},
+        dataset=dataset,
     )
-    classifier = from_sklearn(out.name, vectorizer, models[best])
+    classifier = from_sklearn(out.name, vectorizer, models[best], classes)
     metrics, probabilities = final_metrics(classifier, test_path, (), seconds)
     publish(out, tfidf_files(classifier, probabilities), config.to_dict(), metrics.to_dict())
     return out

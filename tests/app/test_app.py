@@ -13,9 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from app import highlight
 from apptest_utils import SHIPPED, enter, messages, open_view, pick, start
-from rnnclf import load_checkpoint, load_classifier, summary_rows
+from rnnclf import CLASSES, load_checkpoint, load_classifier, summary_rows
 from rnnclf.core.paths import CHECKPOINT_DIR
-from rnnclf.data.dataset import CLASSES, TEST_PATH, read_csv
+from rnnclf.data.dataset import TEST_PATH, read_csv
 from rnnclf.explain.words import Piece
 
 SPORTS = "The Yankees beat the Red Sox 5-3 on Sunday as the pitcher threw a shutout in the ninth inning."

@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 from app.readable import readable
 from app.views.errors import PAGE_SIZE
 from apptest_utils import ROOT, SHIPPED, messages, open_view, pick, rerun, start
-from rnnclf import load_checkpoint, load_classifier
-from rnnclf.data.dataset import CLASSES, TEST_PATH, read_csv
+from rnnclf import CLASSES, load_checkpoint, load_classifier
+from rnnclf.data.dataset import TEST_PATH, read_csv
 from rnnclf.evaluation.metrics import disagreeing_rows
 from rnnclf.scoring.batch import MAX_BYTES
 

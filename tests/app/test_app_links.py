@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 from app.links import MAX_TEXT
 from app.pages import VIEWS
 from apptest_utils import ROOT, SHIPPED, TIMEOUT, messages, rerun
-from rnnclf.data.dataset import CLASSES, TEST_PATH, read_csv
+from rnnclf import CLASSES
+from rnnclf.data.dataset import TEST_PATH, read_csv
 
 pytestmark = pytest.mark.skipif(len(SHIPPED) < 2, reason="needs two shipped checkpoints under checkpoints/")
 SPORTS = "The Yankees beat the Red Sox 5-3 on Sunday as the pitcher threw a shutout in the ninth inning."

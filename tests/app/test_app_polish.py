@@ -12,8 +12,8 @@ import pytest
 from app.readable import MISSING, readable
 from app.views.probe import first_visit_hint
 from apptest_utils import SHIPPED, open_view, pick, rerun, start
-from rnnclf import load_checkpoint, summary_rows
-from rnnclf.data.dataset import CLASSES, TEST_PATH, read_csv
+from rnnclf import CLASSES, load_checkpoint, summary_rows
+from rnnclf.data.dataset import TEST_PATH, read_csv
 from rnnclf.evaluation.metrics import cell_examples
 
 ARTIFACTS = re.compile(r"#\d+;|quot;|&lt;|&gt;|amp;|\\")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from safetensors.torch import save_file
 
+from rnnclf import CLASSES
 from rnnclf.core.runtime import configure_threads
 from rnnclf.core.text import build_vocab, tokenize
 from rnnclf.data.dataset import read_csv
@@ -31,7 +32,9 @@ def train_tiny(data: Path, epochs: int = 2) -> TrainResult:
     vocab = build_vocab(tokens[:ROWS])
     train = Encoded.from_tokens(tokens[:ROWS], split.labels[:ROWS], vocab, APPROACH.max_tokens)
     val = Encoded.from_tokens(tokens[ROWS:], split.labels[ROWS : ROWS + VAL_ROWS], vocab, APPROACH.max_tokens)
-    return train_model(APPROACH, train, val, len(vocab), epochs, seed=0, progress=False, log=False)
+    return train_model(
+        APPROACH, train, val, len(vocab), epochs, seed=0, progress=False, log=False, n_classes=len(CLASSES)
+    )
 
 
 def save(result: TrainResult, out: Path) -> None:

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from rnnclf import list_checkpoints, load_classifier
-from rnnclf.checkpoints.storage import publish, sha256_file
+from rnnclf.checkpoints.storage import publish
+from rnnclf.core.files import sha256_file
 from rnnclf.core.paths import PROJECT_ROOT as ROOT
 
 TEXTS = ["Oil prices rise as stocks fall", "The team won the final"]

@@ -10,12 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rnnclf import CLASSES
 from rnnclf.behavior.cases import EDITS, build
 from rnnclf.behavior.report import from_dict, markdown, to_dict
 from rnnclf.behavior.suite import BehaviorTest, Case, TestSpec, load_suite, run_suite
 from rnnclf.cli import main
 from rnnclf.core.paths import REPORT_DIR
-from rnnclf.data.dataset import CLASSES, TEST_PATH, read_csv
+from rnnclf.data.dataset import TEST_PATH, read_csv
 from rnnclf.models.classifier import Classifier
 
 SPLIT = read_csv(TEST_PATH)

@@ -8,7 +8,7 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file
 
-from rnnclf import list_checkpoints, load_checkpoint, summary_rows
+from rnnclf import CLASSES, list_checkpoints, load_checkpoint, summary_rows
 from rnnclf.core.paths import CHECKPOINT_DIR
 from rnnclf.core.text import ARROW_BATCH, Vocab, tokenize
 from rnnclf.data.dataset import TEST_PATH, read_csv
@@ -74,6 +74,7 @@ def bare_probabilities(name: str, texts: list[str]) -> np.ndarray:
             *(tensors[k].float().numpy() for k in ("idf", "coef", "intercept")),
             config["features"]["ngram_max"],
             config["features"]["sublinear_tf"],
+            CLASSES,
         )
         return model.predict_proba(texts)
     spec = config.get("model", config)  # format 2 nests the approach and the vocabulary under "model"

@@ -2,7 +2,8 @@ import gzip
 
 import pytest
 
-from rnnclf.data.dataset import CLASSES, TEST_PATH, TRAIN_PATH, DataError, read_csv, train_val_split
+from rnnclf import CLASSES
+from rnnclf.data.dataset import TEST_PATH, TRAIN_PATH, DataError, read_csv, train_val_split
 
 
 def test_committed_splits():
@@ -34,7 +35,7 @@ def test_two_column_gzipped(tmp_path):
 @pytest.mark.parametrize(
     "content, message",
     [
-        ('"1","a"\n"5","b"\n', "line 2: the class must be 1, 2, 3 or 4"),
+        ('"1","a"\n"5","b"\n', "line 2: the class must be a whole number from 1 to 4"),
         ('"1","a"\n"2"\n', "line 2: expected 2 or 3 fields, found 1"),
         ('"1","a","b","c"\n', "line 1: expected 2 or 3 fields, found 4"),
         ("", "holds no rows"),
@@ -44,7 +45,7 @@ def test_malformed_rows_name_file_and_line(tmp_path, content, message):
     path = tmp_path / "bad.csv"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(DataError, match=message) as info:
-        read_csv(path)
+        read_csv(path, n_classes=4)
     assert str(path) in str(info.value)
 
 

@@ -23,7 +23,7 @@ def test_intervals_contain_the_point_estimate_and_are_seeded() -> None:
     accuracy = accuracy_interval(labels, predicted, seed=5)
     f1 = macro_f1_interval(labels, predicted, 4, seed=5)
     assert accuracy.estimate == pytest.approx(np.mean(labels == predicted))
-    assert f1.estimate == pytest.approx(metrics_from_predictions(labels, predicted).macro_f1)
+    assert f1.estimate == pytest.approx(metrics_from_predictions(labels, predicted, tuple("abcd")).macro_f1)
     for interval in (accuracy, f1):
         assert interval.low < interval.estimate < interval.high
         assert interval.high - interval.low < 0.12  # 800 rows: a few points either side, not the whole range

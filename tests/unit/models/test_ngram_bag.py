@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnclf import load_checkpoint
+from rnnclf import CLASSES, load_checkpoint
 from rnnclf.core.text import build_vocab
 from rnnclf.data.dataset import read_csv
 from rnnclf.models.approaches import Approach, get_approach
@@ -64,7 +64,7 @@ def test_masked_prediction_equals_token_lists_with_a_bag():
     tokens = "oil prices rose on monday as traders worried about supply".split() * 3
     vocab = build_vocab([tokens])
     model = random_bag_model(dataclasses.replace(BAG, max_tokens=20), len(vocab))
-    classifier = RecurrentTextClassifier("t_bag", model, vocab)
+    classifier = RecurrentTextClassifier("t_bag", model, vocab, CLASSES)
     keep = np.random.default_rng(0).random((40, len(tokens))) > 0.4
     fast = classifier.predict_proba_masked(tokens, keep)
     assert np.array_equal(fast, Classifier.predict_proba_masked(classifier, tokens, keep))

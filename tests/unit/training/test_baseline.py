@@ -11,7 +11,7 @@ from safetensors.torch import save_file
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
-from rnnclf import CheckpointError, load_classifier, summary_rows
+from rnnclf import CLASSES, CheckpointError, load_classifier, summary_rows
 from rnnclf.checkpoints.storage import write_manifest
 from rnnclf.core.text import tokenize
 from rnnclf.data.dataset import read_csv, train_val_split
@@ -54,7 +54,7 @@ def test_features_and_probabilities_equal_scikit_learns(fitted, tiny_csv: Path):
     """At full precision the numpy code is scikit-learn's math: features and probabilities agree."""
     vectorizer, model = fitted
     ours = TfidfLogisticClassifier(
-        "x", vectorizer.get_feature_names_out(), vectorizer.idf_, model.coef_, model.intercept_, 2, True
+        "x", vectorizer.get_feature_names_out(), vectorizer.idf_, model.coef_, model.intercept_, 2, True, CLASSES
     )
     texts = read_csv(tiny_csv).texts + ["", "zzzq qqqz", "oil oil oil"]
     tokens = [tokenize(t) for t in texts]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from rnnclf import load_classifier
+from rnnclf import CLASSES, load_classifier
 from rnnclf.core.text import Vocab, tokenize
 from rnnclf.data.dataset import read_csv
 from rnnclf.models.approaches import APPROACHES, IMPROVED, TUTORIAL, Approach, get_approach
@@ -95,7 +95,9 @@ def test_early_stopping_stops_after_patience_epochs_without_gain(tiny_csv: Path)
     approach = dataclasses.replace(get_approach("gru_sched"), lr=0.0, patience=2, epochs=8)
     vocab = Vocab(["<UNK>", *sorted({t for text in data.texts[:200] for t in tokenize(text)})])
     train = encoded(data.texts[:200], data.labels[:200], vocab, approach)
-    result = train_model(approach, train, train, len(vocab), approach.epochs, progress=False, log=False)
+    result = train_model(
+        approach, train, train, len(vocab), approach.epochs, progress=False, log=False, n_classes=len(CLASSES)
+    )
     assert (result.epochs, result.best_epoch, len(result.history)) == (3, 1, 3)
 
 

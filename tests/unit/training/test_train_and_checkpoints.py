@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnclf import CheckpointError, load_classifier
+from rnnclf import CLASSES, CheckpointError, load_classifier
 from rnnclf.data.dataset import read_csv
 from rnnclf.evaluation.metrics import evaluate
 from rnnclf.models.approaches import get_approach
@@ -96,7 +96,9 @@ def test_training_is_deterministic(tiny_csv: Path):
     encoded = Encoded.from_tokens(tokens, data.labels[:600], vocab, 25)
     approach = dataclasses.replace(get_approach("approach1"), batch_size=128)
     runs = [
-        train_model(approach, encoded, encoded, len(vocab), epochs=2, seed=5, progress=False, log=False)
+        train_model(
+            approach, encoded, encoded, len(vocab), epochs=2, seed=5, progress=False, log=False, n_classes=len(CLASSES)
+        )
         for _ in range(2)
     ]
     first, second = (r.model.state_dict() for r in runs)
