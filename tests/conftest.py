@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from bench.server import CHROMIUM
+from bench.lib.server import CHROMIUM
 from readonly_utils import set_writable
 from rnnclf import list_checkpoints
 from rnnclf.core.paths import CHECKPOINT_DIR

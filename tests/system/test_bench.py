@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 import rnnclf.models.recurrent
-from bench.server import CHROMIUM
+from bench.lib.server import CHROMIUM
 from rnnclf import load_classifier
 from rnnclf.core.paths import PROJECT_ROOT as ROOT
 from rnnclf.data.dataset import read_csv
