@@ -90,6 +90,7 @@ class Fixed(Classifier):
     """A model that answers preset probabilities per text: the rules are tested on known numbers."""
 
     name = "fixed"
+    classes = CLASSES
     max_tokens = None
 
     def __init__(self, answers: dict[str, Sequence[float]]):
