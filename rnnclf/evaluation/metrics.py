@@ -42,10 +42,13 @@ def metrics_from_predictions(labels: np.ndarray, predicted: np.ndarray, classes:
 def evaluate(classifier: Classifier, split: Split) -> tuple[TestMetrics, np.ndarray]:
     """Metrics of `classifier` on `split`, and the probabilities they came from; a split labelled with more
     classes than the classifier has (another dataset's) is a DataError."""
-    if len(split) and int(split.labels.max()) >= len(classifier.classes):
+    beyond = np.flatnonzero(split.labels >= len(classifier.classes))
+    if len(beyond):
+        row = int(beyond[0])
         raise DataError(
-            f"the split has labels up to {int(split.labels.max()) + 1}, but {classifier.name} knows "
-            f"{len(classifier.classes)} classes ({', '.join(classifier.classes)}): is it its dataset's split?"
+            f"row {row + 1} of the split (line {row + 1} of its file, unless a text spans lines) is labelled "
+            f"{int(split.labels[row]) + 1}, but {classifier.name} knows {len(classifier.classes)} classes "
+            f"({', '.join(classifier.classes)}): is it its dataset's split?"
         )
     probabilities = classifier.predict_proba(split.texts)
     return metrics_from_predictions(split.labels, probabilities.argmax(1), classifier.classes), probabilities

@@ -56,9 +56,10 @@ def test_predict_explain_and_evaluate_speak_the_checkpoints_classes(
     assert [c["name"] for c in metrics["per_class"]] == list(classes)
 
 
-def test_another_datasets_split_is_refused_by_evaluate(toys: Toys) -> None:
+def test_another_datasets_split_is_refused_by_evaluate(toys: Toys, capsys: pytest.CaptureFixture) -> None:
     """AG News's test split has four classes; a 3-class checkpoint cannot be scored against it."""
     assert main(["evaluate", "--checkpoint", str(toys.checkpoints / "three_rnn"), "--data", str(TEST_PATH)]) == 1
+    assert "is labelled 4, but three_rnn knows 3 classes (Politics, Sports, Money & Markets)" in capsys.readouterr().err
 
 
 @pytest.mark.xfail(strict=True, reason=CLI_WIRING)
