@@ -88,7 +88,7 @@ def _optimizer_step(approach: Approach, vocab_size: int, batch: Encoded, variant
     """A run that does forward and backward on `batch`, then times only the optimizer step(s)."""
     torch.manual_seed(0)
     sparse = variant == "sparse"
-    model = RecurrentClassifier(approach, vocab_size, sparse=sparse)
+    model = RecurrentClassifier(approach, vocab_size, len(CLASSES), sparse=sparse)
     if variant in ("torch", "fused"):
         optimizers = [torch.optim.Adam(model.parameters(), lr=approach.lr, fused=variant == "fused" or None)]
     else:

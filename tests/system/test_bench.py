@@ -72,7 +72,7 @@ def test_project_adam_trains_bitwise_like_torch_default() -> None:
         lambda m: [torch.optim.Adam(m.parameters(), lr=approach.lr)],
     ):
         torch.manual_seed(0)
-        model = RecurrentClassifier(approach, 500)
+        model = RecurrentClassifier(approach, 500, 4)
         optimizers = make(model)
         for _ in range(5):
             for optimizer in optimizers:
