@@ -63,7 +63,7 @@ def _test_accuracy(folder: Path) -> float:
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
-    from rnnclf.models.tfidf import run  # imports scikit-learn only when training the baseline
+    from rnnclf.training.tfidf import run  # imports scikit-learn only when training the baseline
 
     folder = run(
         out=Path(args.out) if args.out else None,

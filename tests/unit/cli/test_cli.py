@@ -92,3 +92,12 @@ def test_batch_predict_bad_files(tiny_checkpoint: Path, tmp_path: Path):
     wrong.write_text("a,b\nx,y\n")
     result = rnnclf("predict", "--checkpoint", str(tiny_checkpoint), "--input", str(wrong), "--column", "text")
     assert result.returncode == 2 and "no column 'text'; the columns are: a, b" in result.stderr
+
+
+def test_baseline_command_trains_and_publishes(tiny_csv: Path, tmp_path: Path) -> None:
+    """The command's lazy import names the module that trains the baseline (a moved module once broke it)."""
+    from rnnclf.cli import main
+
+    out = tmp_path / "tfidf_lr"
+    assert main(["baseline", "--train", str(tiny_csv), "--test", str(tiny_csv), "--out", str(out)]) == 0
+    assert (out / "model.safetensors").is_file()
