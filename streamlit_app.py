@@ -12,10 +12,11 @@ st.set_page_config(page_title="rnnclf · news classifiers", page_icon=":material
 
 rows = state.summary()
 names = tuple(row.checkpoint for row in rows)
-links.read(names, state.test_split())
+links.read(names)
 with st.sidebar:
     st.title(":material/newspaper: rnnclf", anchor=False)
-    st.caption("Recurrent classifiers for AG News: World, Sports, Business, Sci/Tech.")
+    loaded = [item.checkpoint for item in map(state.load, names) if item.checkpoint is not None]
+    st.caption(sidebar.datasets_line(list({c.dataset.name: c.dataset for c in loaded}.values())))
     selected = sidebar.checkpoint_picker(rows, str(state.checkpoint_root()))
     sidebar.calibration_toggle()
     lime = sidebar.lime_settings()

@@ -24,13 +24,13 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from rnnclf import CLASSES
 from rnnclf.behavior.suite import load_suite
-from rnnclf.data.dataset import Split
+from rnnclf.data.dataset import Dataset, Split
 from rnnclf.explain.methods import NAMES as METHOD_NAMES
 
 from .pages import BY_ID, VIEWS, View
 from .safe import literal
+from .state import load, test_split
 
 MAX_TEXT = 2000  # characters of text a link carries; longer texts are shared by test row or not at all
 
@@ -59,16 +59,26 @@ class Example:
     row: int
     text: str
     label: str
+    dataset: str  # whose test split `row` numbers
 
 
-def example(split: Split, row: int) -> Example:
-    return Example(row, split.texts[row], CLASSES[split.labels[row]])
+def example(dataset: Dataset, split: Split, row: int) -> Example:
+    return Example(row, split.texts[row], dataset.classes[split.labels[row]], dataset.name)
 
 
-def load_example(split: Split, row: int) -> None:
-    """Put test row `row` into the shared text box (call before the text box is drawn)."""
-    st.session_state[EXAMPLE] = example(split, row)
+def load_example(dataset: Dataset, split: Split, row: int) -> None:
+    """Put row `row` of `dataset`'s test split `split` into the shared text box (call before the text box is drawn)."""
+    st.session_state[EXAMPLE] = example(dataset, split, row)
     st.session_state[TEXT] = split.texts[row]
+
+
+def shown_dataset(names: Sequence[str]) -> Dataset | None:
+    """The dataset of the checkpoint the single-model views show (the sidebar's, at first the first one):
+    a link's row, class and cell are read in its terms. None when that checkpoint cannot be loaded."""
+    name = st.session_state.get(CHECKPOINT)
+    name = name if name in names else next(iter(names), None)
+    checkpoint = load(name).checkpoint if name is not None else None
+    return checkpoint.dataset if checkpoint is not None else None
 
 
 def _names(value: str, names: Sequence[str], what: str, problems: list[str]) -> list[str]:
@@ -79,7 +89,7 @@ def _names(value: str, names: Sequence[str], what: str, problems: list[str]) -> 
     return [name for name in chosen if name in names]
 
 
-def _apply(params: dict[str, str], names: Sequence[str], split: Split | None) -> list[str]:
+def _apply(params: dict[str, str], names: Sequence[str]) -> list[str]:
     """Copy valid parameters into the widgets' state; return what was wrong with the others."""
     problems: list[str] = []
     state = st.session_state
@@ -88,6 +98,9 @@ def _apply(params: dict[str, str], names: Sequence[str], split: Split | None) ->
             state[CHECKPOINT] = params["model"]
         else:
             problems.append(f"model: no checkpoint named {params['model']!r}")
+    dataset = shown_dataset(names)
+    split = test_split(dataset) if dataset is not None else None
+    classes = dataset.classes if dataset is not None else ()
     if "row" in params:
         row = params["row"]
         if split is None:
@@ -95,17 +108,17 @@ def _apply(params: dict[str, str], names: Sequence[str], split: Split | None) ->
         elif not row.isdecimal() or int(row) >= len(split):
             problems.append(f"row: not a test-split row number (0 to {len(split) - 1:,})")
         else:
-            load_example(split, int(row))
+            load_example(dataset, split, int(row))
     elif "text" in params:
         if len(params["text"]) > MAX_TEXT:
             problems.append(f"text: longer than the {MAX_TEXT:,} characters a link may carry")
         else:
             state[TEXT] = params["text"]
     if "class" in params:
-        if params["class"] in (PREDICTED_CLASS, *CLASSES):
+        if params["class"] in (PREDICTED_CLASS, *classes):
             state[CLASS] = params["class"]
         else:
-            problems.append(f"class: not one of {', '.join(CLASSES)}")
+            problems.append(f"class: not one of {', '.join(classes)}")
     if "method" in params:
         if params["method"] in METHOD_VALUES:
             state[EXPLAIN_METHOD] = params["method"]
@@ -124,10 +137,10 @@ def _apply(params: dict[str, str], names: Sequence[str], split: Split | None) ->
             problems.append(f"vs: no checkpoint named {params['vs']!r}")
     if "true" in params or "pred" in params:
         cell = (params.get("true"), params.get("pred"))
-        if all(c in CLASSES for c in cell):
+        if all(c in classes for c in cell):
             state[TRUE], state[PREDICTED] = cell
         else:
-            problems.append(f"true, pred: both must be one of {', '.join(CLASSES)}")
+            problems.append(f"true, pred: both must be one of {', '.join(classes)}")
     if "test" in params:
         tests = [spec.name for spec in load_suite().specs]
         if params["test"] in tests:
@@ -140,13 +153,13 @@ def _apply(params: dict[str, str], names: Sequence[str], split: Split | None) ->
     return problems
 
 
-def read(names: Sequence[str], split: Split | None) -> None:
+def read(names: Sequence[str]) -> None:
     """At the top of every run: a URL the app did not write is applied, and its bad parts reported."""
     params = st.query_params.to_dict()
     if params == st.session_state.get(_WRITTEN):
         return
     st.session_state[_WRITTEN] = params
-    problems = _apply(params, names, split)
+    problems = _apply(params, names)
     if problems:
         st.warning(
             "This link could not be followed in full; the rest of the view shows its defaults. "
@@ -156,11 +169,13 @@ def read(names: Sequence[str], split: Split | None) -> None:
         )
 
 
-def _text_params() -> tuple[dict[str, str], str | None]:
-    """The shared text as `row` (a test-split example) or `text`; a note when it cannot be shared."""
+def _text_params(names: Sequence[str]) -> tuple[dict[str, str], str | None]:
+    """The shared text as `row` (a test-split example of the shown checkpoint's dataset) or `text`; a note
+    when it cannot be shared."""
     text = st.session_state.get(TEXT) or ""
     loaded = st.session_state.get(EXAMPLE)
-    if isinstance(loaded, Example) and loaded.text == text:
+    shown = shown_dataset(names) if isinstance(loaded, Example) and loaded.text == text else None
+    if shown is not None and loaded.dataset == shown.name:
         return {"row": str(loaded.row)}, None
     if not text.strip():
         return {}, None
@@ -180,7 +195,7 @@ def params_for(view: View, names: Sequence[str]) -> tuple[dict[str, str], str | 
     if CHECKPOINT in state:
         params["model"] = state[CHECKPOINT]
     if "text" in view.params:
-        text_params, note = _text_params()
+        text_params, note = _text_params(names)
         params.update(text_params)
     if "class" in view.params and state.get(CLASS, PREDICTED_CLASS) != PREDICTED_CLASS:
         params["class"] = state[CLASS]

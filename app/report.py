@@ -11,7 +11,7 @@ from rnnclf.checkpoints.registry import SummaryRow
 from rnnclf.explain.methods import Attribution
 from rnnclf.reporting.html import Pin, PinnedWords, build, prediction
 
-from . import state
+from . import examples, state
 from .state import Loaded
 
 PINS = "report_pins"  # this session's pins, in the order they were added
@@ -66,6 +66,7 @@ def sidebar_section(rows: Sequence[SummaryRow]) -> None:
     st.subheader("Report", divider="gray")
     pins = tuple(st.session_state.get(PINS, ()))
     names = [row.checkpoint for row in rows]
+    dataset = examples.dataset_of(names[0], names) if names else None  # the report's: the first checkpoint's
     st.caption(
         f"{len(pins)} pinned. One HTML file: summary with intervals, calibration, significance, confusion "
         "matrices and the pinned texts; it opens offline."
@@ -78,7 +79,7 @@ def sidebar_section(rows: Sequence[SummaryRow]) -> None:
         icon=":material/download:",
         on_click="ignore",
         key="report_download",
-        disabled=state.test_split() is None or all(row.error for row in rows),
+        disabled=dataset is None or state.test_split(dataset) is None,
     )
     if pins and st.button("Clear the pins", key="report_clear", icon=":material/delete:"):
         st.session_state[PINS] = []
@@ -87,4 +88,4 @@ def sidebar_section(rows: Sequence[SummaryRow]) -> None:
 
 def _report(names: Sequence[str], pins: Sequence[Pin]) -> str:
     checkpoints = [loaded.checkpoint for loaded in map(state.load, names) if loaded.checkpoint is not None]
-    return build(checkpoints, state.test_split(), pins)
+    return build(checkpoints, state.test_split(checkpoints[0].dataset), pins)  # the others' dataset: left out

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from rnnclf.checkpoints.registry import SummaryRow
+from rnnclf.data.dataset import Dataset
 from rnnclf.explain.lime import DEFAULT_FEATURES, DEFAULT_SAMPLES, MAX_SAMPLES
 
 from .links import CHECKPOINT
@@ -48,6 +49,12 @@ def _label(row: SummaryRow) -> str:
     return f"{row.checkpoint} · {row.test_accuracy:.1%}" if row.test_accuracy is not None else row.checkpoint
 
 
+def datasets_line(datasets: Sequence[Dataset]) -> str:
+    """What the checkpoints classify, each dataset by its title and class names (Markdown-escaped)."""
+    described = "; ".join(f"{d.display_title}: {', '.join(d.classes)}" for d in datasets)
+    return literal(f"Recurrent classifiers for {described}.")
+
+
 def checkpoint_picker(rows: Sequence[SummaryRow], root: str) -> str | None:
     """Every checkpoint by name and test accuracy, one line each; the chosen one's full title below it.
     The chosen one feeds the single-model views."""
@@ -60,7 +67,8 @@ def checkpoint_picker(rows: Sequence[SummaryRow], root: str) -> str | None:
         list(by_name),
         format_func=lambda name: literal(_label(by_name[name])),
         key=CHECKPOINT,
-        help="Test accuracy on the AG News test split. The chosen checkpoint's full title is shown below.",
+        help="Test accuracy on the test split of the checkpoint's dataset. The chosen checkpoint's full title "
+        "is shown below.",
     )
     row = by_name.get(selected)
     if row is not None:

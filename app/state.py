@@ -22,7 +22,7 @@ from rnnclf.checkpoints.registry import SummaryRow, summary_row
 from rnnclf.core.paths import CHECKPOINT_DIR
 from rnnclf.core.runtime import configure_threads
 from rnnclf.core.text import tokenize
-from rnnclf.data.dataset import TEST_PATH, DataError, Split, read_csv
+from rnnclf.data.dataset import DataError, Dataset, Split
 from rnnclf.evaluation.calibration import scale
 from rnnclf.evaluation.significance import Interval, intervals
 from rnnclf.evaluation.slices import unknown_share
@@ -210,11 +210,22 @@ def warm_explainer() -> threading.Thread:
     return thread
 
 
-@st.cache_resource(show_spinner=False)
-def test_split() -> Split | None:
-    """The test split, for examples; None when it is not shipped or unreadable."""
+def _dataset_key(dataset: Dataset) -> dict[str, object]:
+    """The key of a per-dataset entry: its name and test split's pin, so that a dataset of the same name
+    elsewhere (RNNCLF_DATASETS) gets its own entry. `_dataset`, the record itself, is passed but not hashed."""
+    return dict(_dataset=dataset, name=dataset.name, path=dataset.test.path, sha256=dataset.test.sha256)
+
+
+def test_split(dataset: Dataset) -> Split | None:
+    """`dataset`'s test split (a checkpoint's: `checkpoint.dataset`); None when it is missing, unreadable or
+    not the file its record pins."""
+    return _test_split(**_dataset_key(dataset))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _test_split(_dataset: Dataset, name: str, path: str, sha256: str) -> Split | None:
     try:
-        return read_csv(TEST_PATH)
+        return _dataset.read_test()
     except DataError:
         return None
 
@@ -244,21 +255,27 @@ def test_intervals(loaded: Loaded) -> tuple[Interval, Interval]:
 
 @st.cache_resource(max_entries=64, show_spinner="Bootstrapping the test split…")
 def _intervals(root: str, name: str, stamp: str) -> tuple[Interval, Interval]:
+    checkpoint = _load(root=root, name=name, stamp=stamp).checkpoint
     probabilities = _predictions(root=root, name=name, stamp=stamp)
-    return intervals(test_split().labels, probabilities.argmax(1), probabilities.shape[1])
+    return intervals(test_split(checkpoint.dataset).labels, probabilities.argmax(1), len(checkpoint.classes))
 
 
 @st.cache_resource(max_entries=64, show_spinner="Scoring the test split…")
 def _predictions(root: str, name: str, stamp: str) -> np.ndarray:
-    result = _load(root=root, name=name, stamp=stamp).checkpoint.test_probabilities(test_split())
+    checkpoint = _load(root=root, name=name, stamp=stamp).checkpoint
+    result = checkpoint.test_probabilities(test_split(checkpoint.dataset))
     result.setflags(write=False)
     return result
 
 
-@st.cache_resource(show_spinner=False)
-def test_tokens() -> tuple[tuple[str, ...], ...]:
-    """Every test text's tokens, for the slices (the split must exist)."""
-    return tuple(tuple(tokenize(text)) for text in test_split().texts)
+def test_tokens(dataset: Dataset) -> tuple[tuple[str, ...], ...]:
+    """Every test text's tokens of `dataset`, for the slices (its test split must exist)."""
+    return _test_tokens(**_dataset_key(dataset))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _test_tokens(_dataset: Dataset, name: str, path: str, sha256: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(tokenize(text)) for text in test_split(_dataset).texts)
 
 
 def unknown_shares(loaded: Loaded) -> np.ndarray:
@@ -268,6 +285,7 @@ def unknown_shares(loaded: Loaded) -> np.ndarray:
 
 @st.cache_resource(max_entries=64, show_spinner="Looking up every test word…")
 def _unknown_shares(root: str, name: str, stamp: str) -> np.ndarray:
-    result = unknown_share(test_tokens(), _load(root=root, name=name, stamp=stamp).checkpoint.classifier)
+    checkpoint = _load(root=root, name=name, stamp=stamp).checkpoint
+    result = unknown_share(test_tokens(checkpoint.dataset), checkpoint.classifier)
     result.setflags(write=False)
     return result

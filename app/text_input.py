@@ -9,13 +9,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from rnnclf import CLASSES
+from rnnclf.data.dataset import Dataset
 
 from . import links, state
 from .notices import usable
 from .state import Loaded
 
 ANY_CLASS = "any class"
+EXAMPLE_CLASS = "example_class"  # the "Example of" picker's key
 BOX = "text"  # the text area's key. Each page draws its own text area, so the text itself lives under links.TEXT
 
 
@@ -24,27 +25,34 @@ def _keep_typed_text() -> None:
     st.session_state[links.TEXT] = st.session_state[BOX]
 
 
-def _load_random_example() -> None:
+def _load_random_example(dataset: Dataset) -> None:
     """Button callback: runs before the script, so the text area shows the example at once."""
-    split = state.test_split()
-    wanted = st.session_state.get("example_class", ANY_CLASS)
-    pool = np.arange(len(split)) if wanted == ANY_CLASS else np.flatnonzero(split.labels == CLASSES.index(wanted))
-    links.load_example(split, int(np.random.default_rng().choice(pool)))
+    split = state.test_split(dataset)
+    wanted = st.session_state.get(EXAMPLE_CLASS, ANY_CLASS)
+    pool = (
+        np.arange(len(split)) if wanted == ANY_CLASS else np.flatnonzero(split.labels == dataset.classes.index(wanted))
+    )
+    links.load_example(dataset, split, int(np.random.default_rng().choice(pool)))
 
 
-def news_text() -> str:
-    """The text area with its example loader beside it; returns the current text."""
+def news_text(dataset: Dataset | None) -> str:
+    """The text area with its example loader beside it (examples of `dataset`, the shown checkpoint's:
+    None when it cannot be loaded); returns the current text."""
     text_column, example_column = st.columns([4, 1], vertical_alignment="bottom")
     with example_column:
-        if state.test_split() is None:
+        if dataset is None or state.test_split(dataset) is None:
             st.caption("No test split found: examples are unavailable.")
         else:
-            st.selectbox("Example of", [ANY_CLASS, *CLASSES], key="example_class", persist_state="session")
+            options = [ANY_CLASS, *dataset.classes]
+            if st.session_state.get(EXAMPLE_CLASS, ANY_CLASS) not in options:  # picked for another dataset
+                st.session_state[EXAMPLE_CLASS] = ANY_CLASS
+            st.selectbox("Example of", options, key=EXAMPLE_CLASS, persist_state="session")
             st.button(
                 "Random test example",
                 key="example_button",
                 icon=":material/casino:",
                 on_click=_load_random_example,
+                args=(dataset,),
                 width="stretch",
             )
     with text_column:
@@ -77,9 +85,10 @@ def has_text(text: str) -> bool:
 
 
 def text_and_checkpoint(name: str) -> tuple[str, Loaded] | None:
-    """The shared text box, then checkpoint `name`: None (after saying why) without text or a usable model."""
-    text = news_text()
+    """The shared text box (examples of `name`'s dataset), then checkpoint `name`: None (after saying why)
+    without text or a usable model."""
+    loaded = state.load(name)
+    text = news_text(loaded.checkpoint.dataset if loaded.checkpoint is not None else None)
     if not has_text(text):
         return None
-    loaded = state.load(name)
     return None if usable(loaded) is None else (text, loaded)

@@ -28,10 +28,12 @@ def _which(calibrated: bool) -> str:
 def calibration_section(names: Sequence[str], selected: str) -> None:
     """Reliability diagram, scores, confidence histograms and accuracy-coverage curves on the test split."""
     st.subheader("Calibration: when a model says 90 %, is it right 90 % of the time?", anchor=False)
-    split = examples.split()
+    dataset = examples.dataset_of(selected, names)
+    split = examples.split(dataset)
     if split is None:
         return
-    working = [name for name in names if state.load(name).checkpoint is not None]
+    loaded = [item for item in map(state.load, names) if item.checkpoint is not None]
+    working = [item.name for item in examples.same_dataset(loaded, dataset)]
     chosen = st.multiselect(
         "Checkpoints to overlay", working, default=working, key="calibration_checkpoints", persist_state="session"
     )

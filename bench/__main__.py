@@ -13,11 +13,10 @@ from pathlib import Path
 
 import torch
 
+from bench.groups import attributing, browser, explaining, prediction, streaming, threads, training
+from bench.lib.report import Table, markdown
+from bench.lib.settings import FULL, QUICK, Settings
 from rnnclf.core.runtime import configure_threads
-
-from . import attributing, browser, explaining, prediction, streaming, threads, training
-from .report import Table, markdown
-from .settings import FULL, QUICK, Settings
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 GROUPS: dict[str, Callable[[Settings], list[Table]]] = {

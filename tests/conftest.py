@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from toy_datasets import Toys, train_toy_checkpoints, write_toy_datasets
 
-from bench.server import CHROMIUM
+from bench.lib.server import CHROMIUM
 from readonly_utils import set_writable
 from rnnclf import list_checkpoints
 from rnnclf.core.paths import CHECKPOINT_DIR
 from rnnclf.core.runtime import configure_threads
 from rnnclf.data.dataset import TRAIN_PATH, read_csv
+from rnnclf.data.registry import DATASETS_ENV
 from rnnclf.models.approaches import get_approach
 
 configure_threads(1)
@@ -100,3 +102,16 @@ def read_only_copy(tmp_path: Path) -> Path:
     set_writable(root, False)
     yield root
     set_writable(root, True)
+
+
+@pytest.fixture(scope="session")
+def toys(tmp_path_factory: pytest.TempPathFactory) -> Toys:
+    """A 3-class and a 6-class dataset (tests/toy_datasets.py), each with a tiny recurrent and TF-IDF checkpoint.
+
+    Tests that use them point RNNCLF_DATASETS (and the app's RNNCLF_CHECKPOINTS) here themselves.
+    """
+    found = Toys(tmp_path_factory.mktemp("datasets"), tmp_path_factory.mktemp("toy_checkpoints"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(DATASETS_ENV, str(found.datasets))
+        train_toy_checkpoints(found.checkpoints, write_toy_datasets(found.datasets))
+    return found

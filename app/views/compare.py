@@ -10,12 +10,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import counterfactuals, explaining, figures, links, report, state
+from app import counterfactuals, examples, explaining, figures, links, report, state
 from app.notices import usable
 from app.safe import literal
 from app.sidebar import Context, context
 from app.state import Loaded
 from app.text_input import has_text, news_text
+from rnnclf.data.dataset import Dataset
 
 LIME_COLUMNS = 2
 
@@ -42,8 +43,9 @@ def _window(max_tokens: int | None) -> str:
     return "whole text" if max_tokens is None else f"first {max_tokens} tokens"
 
 
-def _chosen(names: Sequence[str]) -> list[Loaded]:
-    """The checkpoints picked for comparison (all by default) that can be used."""
+def _chosen(every: Sequence[str], dataset: Dataset | None) -> list[Loaded]:
+    """The checkpoints of `dataset` picked for comparison (all by default) that can be used."""
+    names = [item.name for item in examples.same_dataset([state.load(name) for name in every], dataset)]
     previous = st.session_state.get(links.COMPARED, names)  # a link may have set it already
     st.session_state[links.COMPARED] = [name for name in previous if name in names]
     chosen = st.multiselect("Checkpoints", list(names), key=links.COMPARED, persist_state="session")
@@ -52,10 +54,11 @@ def _chosen(names: Sequence[str]) -> list[Loaded]:
 
 
 def show(ctx: Context) -> None:
-    text = news_text()
+    dataset = examples.dataset_of(ctx.selected, ctx.names)
+    text = news_text(dataset)
     if not has_text(text):
         return
-    working = _chosen(ctx.names)
+    working = _chosen(ctx.names, dataset)
     if not working:
         st.info("Pick at least one checkpoint to compare.", icon=":material/checklist:")
         return

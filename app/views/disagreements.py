@@ -14,10 +14,11 @@ from app.notices import usable
 from app.readable import NOTE, readable
 from app.safe import literal
 from app.sidebar import Context, context
-from rnnclf import CLASSES
+from rnnclf.data.dataset import Dataset
 from rnnclf.evaluation.metrics import agreement_matrix, disagreeing_rows
 
 ANY_CLASS = "any class"
+CLASS_KEY = "disagree_class"  # the "True class" picker's key
 
 
 def _probability(name: str) -> st.column_config.ProgressColumn:
@@ -37,19 +38,23 @@ def _predictions(names: Sequence[str]) -> dict[str, np.ndarray]:
 
 
 def _table(
-    texts: Sequence[str], labels: np.ndarray, rows: np.ndarray, probabilities: dict[str, np.ndarray]
+    texts: Sequence[str],
+    labels: np.ndarray,
+    classes: Sequence[str],
+    rows: np.ndarray,
+    probabilities: dict[str, np.ndarray],
 ) -> pd.DataFrame:
     """One line per row: the text, its true class, how many got it right, each checkpoint's class and probability."""
-    columns = {"text": [readable(texts[i]) for i in rows], "true": [CLASSES[i] for i in labels[rows]]}
+    columns = {"text": [readable(texts[i]) for i in rows], "true": [classes[i] for i in labels[rows]]}
     predicted = {name: p[rows].argmax(1) for name, p in probabilities.items()}
     columns["right"] = sum((p == labels[rows]).astype(int) for p in predicted.values())
     for name, p in probabilities.items():
-        columns[f"{name} label"] = [CLASSES[i] for i in predicted[name]]
+        columns[f"{name} label"] = [classes[i] for i in predicted[name]]
         columns[f"{name} P"] = p[rows, predicted[name]]
     return pd.DataFrame(columns)
 
 
-def _load_selected(rows: np.ndarray, key: str) -> None:
+def _load_selected(rows: np.ndarray, key: str, dataset: Dataset) -> None:
     """A button that loads the table's selected row into Compare, where every checkpoint reads it."""
     selected = [i for i in st.session_state[key].selection.rows if i < len(rows)]
     if not selected:
@@ -61,15 +66,17 @@ def _load_selected(rows: np.ndarray, key: str) -> None:
         key="disagree_load",
         icon=":material/compare_arrows:",
         on_click=examples.open_in,
-        args=(row, "compare"),
+        args=(row, "compare", dataset),
     )
 
 
 def show(ctx: Context) -> None:
-    split = examples.split()
+    dataset = examples.dataset_of(ctx.selected, ctx.names)
+    split = examples.split(dataset)
     if split is None:
         return
-    working = [name for name in ctx.names if usable(state.load(name)) is not None]
+    usable_ones = [loaded for loaded in map(state.load, ctx.names) if usable(loaded) is not None]
+    working = [loaded.name for loaded in examples.same_dataset(usable_ones, dataset)]
     previous = st.session_state.get(links.DISAGREEING, working)  # a link may have set it already
     st.session_state[links.DISAGREEING] = [name for name in previous if name in working]
     chosen = st.multiselect("Checkpoints", working, key=links.DISAGREEING, persist_state="session")
@@ -89,15 +96,18 @@ def show(ctx: Context) -> None:
             delta_color="off",
             delta_arrow="off",
         )
-        wanted = st.selectbox("True class", [ANY_CLASS, *CLASSES], key="disagree_class", persist_state="session")
+        options = [ANY_CLASS, *dataset.classes]
+        if st.session_state.get(CLASS_KEY, ANY_CLASS) not in options:  # picked for another dataset
+            st.session_state[CLASS_KEY] = ANY_CLASS
+        wanted = st.selectbox("True class", options, key=CLASS_KEY, persist_state="session")
     trust.significance_section(list(probabilities), split.labels, predicted)
     if wanted != ANY_CLASS:
-        rows = rows[split.labels[rows] == CLASSES.index(wanted)]
+        rows = rows[split.labels[rows] == dataset.classes.index(wanted)]
     if not len(rows):
         st.info("They agree on every test example of this class.", icon=":material/check_circle:")
         return
     st.dataframe(
-        _table(split.texts, split.labels, rows, probabilities),
+        _table(split.texts, split.labels, dataset.classes, rows, probabilities),
         hide_index=True,
         key="disagree_table",
         on_select="rerun",
@@ -108,7 +118,7 @@ def show(ctx: Context) -> None:
             **{f"{name} P": _probability(name) for name in probabilities},
         },
     )
-    _load_selected(rows, "disagree_table")
+    _load_selected(rows, "disagree_table", dataset)
 
 
 if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)

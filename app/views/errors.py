@@ -20,6 +20,8 @@ from app.notices import usable
 from app.readable import NOTE, readable
 from app.safe import literal
 from app.sidebar import Context, context
+from rnnclf import Checkpoint
+from rnnclf.data.dataset import Split
 from rnnclf.evaluation.metrics import cell_examples, metrics_from_predictions
 
 CHART_KEY = "errors_matrix"
@@ -43,9 +45,10 @@ def _pick_clicked_cell(classes: Sequence[str]) -> None:
 def _cell_picker(matrix: np.ndarray, classes: Sequence[str], name: str) -> tuple[int, int]:
     """The clickable matrix and the class boxes; returns the chosen (true, predicted) indices.
 
-    The first time, the busiest off-diagonal cell: the model's most common mistake.
+    The first time (or when the cell picked is of another dataset's classes), the busiest off-diagonal
+    cell: the model's most common mistake.
     """
-    if TRUE_KEY not in st.session_state or PREDICTED_KEY not in st.session_state:
+    if not {st.session_state.get(TRUE_KEY), st.session_state.get(PREDICTED_KEY)} <= set(classes):
         mistakes = np.where(np.eye(len(classes), dtype=bool), -1, matrix)
         true, predicted = np.unravel_index(int(np.argmax(mistakes)), mistakes.shape)
         st.session_state[TRUE_KEY], st.session_state[PREDICTED_KEY] = classes[true], classes[predicted]
@@ -66,9 +69,12 @@ def _cell_picker(matrix: np.ndarray, classes: Sequence[str], name: str) -> tuple
     return true, predicted
 
 
-def _examples(rows: np.ndarray, probabilities: np.ndarray, true: int, predicted: int, classes: Sequence[str]) -> None:
-    """One page of a cell's examples: each text as plain text, the two probabilities, a load button."""
-    split = state.test_split()
+def _examples(
+    checkpoint: Checkpoint, split: Split, rows: np.ndarray, probabilities: np.ndarray, true: int, predicted: int
+) -> None:
+    """One page of a cell's examples (rows of `split`, the checkpoint's dataset's test split): each text as
+    plain text, the two probabilities, a load button."""
+    classes = checkpoint.classes
     page = st.pagination(math.ceil(len(rows) / PAGE_SIZE), key=f"errors_page_{true}_{predicted}")
     first = (page - 1) * PAGE_SIZE
     for rank, row in enumerate(rows[first : first + PAGE_SIZE], start=first + 1):
@@ -83,7 +89,7 @@ def _examples(rows: np.ndarray, probabilities: np.ndarray, true: int, predicted:
                 key=f"errors_load_{row}",
                 icon=":material/search:",
                 on_click=examples.open_in,
-                args=(int(row), "probe"),
+                args=(int(row), "probe", checkpoint.dataset),
                 width="stretch",
             )
 
@@ -92,8 +98,8 @@ def show(ctx: Context) -> None:
     name = ctx.selected
     loaded = state.load(name)
     checkpoint = usable(loaded)
-    split = examples.split()
-    if checkpoint is None or split is None:
+    split = examples.split(checkpoint.dataset) if checkpoint is not None else None
+    if split is None:
         return
     classifier = checkpoint.classifier
     probabilities = examples.predictions(loaded)
@@ -108,7 +114,7 @@ def show(ctx: Context) -> None:
         st.info(f"No test example {cell}.", icon=":material/check_circle:")
         return
     st.markdown(f"**{len(rows):,}** test examples {cell}, the most confident first:")
-    _examples(rows, probabilities, true, predicted, classes)
+    _examples(checkpoint, split, rows, probabilities, true, predicted)
 
 
 if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)

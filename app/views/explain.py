@@ -21,6 +21,8 @@ def show(ctx: Context) -> None:
     text, loaded = chosen
     classifier = loaded.checkpoint.classifier
     predicted = classifier.classes[int(np.argmax(state.probabilities(loaded, text)))]
+    if st.session_state.get(links.CLASS) not in (None, links.PREDICTED_CLASS, *classifier.classes):
+        st.session_state[links.CLASS] = links.PREDICTED_CLASS  # a class of another dataset's checkpoint
     target = explaining.class_picker(classifier.classes, predicted, key=links.CLASS)
     method = explaining.method_picker(links.EXPLAIN_METHOD, classifier, offer_all=True)
     reading_notes(classifier, text)

@@ -17,14 +17,16 @@ from rnnclf.checkpoints.registry import SummaryRow
 
 def first_visit_hint(rows: Sequence[SummaryRow]) -> str | None:
     """One line for someone who just arrived: what the app is, what the models learned from, where to
-    start. Every figure is read from the checkpoints' files; None when there is nothing to say."""
+    start. Every figure and name is read from the checkpoints' files; None when there is nothing to say."""
     usable = [row for row in rows if row.error is None]
     trained = sorted({row.training_rows for row in usable if row.training_rows})
     gaps = [100 * (r.test_accuracy - r.tutorial_accuracy) for r in usable if r.tutorial_accuracy and r.test_accuracy]
     if not usable or not trained:
         return None
     count = f"{trained[0]:,}" if len(trained) == 1 else f"{trained[0]:,}–{trained[-1]:,}"
-    line = f"**{len(usable)} news classifiers** trained on {count} AG News articles"
+    loaded = [state.load(row.checkpoint).checkpoint for row in usable]
+    titles = literal(" and ".join(dict.fromkeys(c.dataset.display_title for c in loaded if c is not None)))
+    line = f"**{len(usable)} news classifiers** trained on {count} {titles} articles"
     if gaps:
         low, high = (f"{gap:+.1f}".replace("-", "−") for gap in (min(gaps), max(gaps)))
         line += f", fewer than the tutorial had: its approaches land {low} to {high} points from its published accuracies (see Summary)"

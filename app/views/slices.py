@@ -11,7 +11,6 @@ import streamlit as st
 from app import examples, state
 from app.safe import literal
 from app.sidebar import Context, context
-from rnnclf import CLASSES
 from rnnclf.evaluation.slices import (
     MAX_PATTERN,
     PATTERN_SECONDS,
@@ -64,16 +63,18 @@ def _table(names: list[str], slices: dict[str, list[Slice]], labels: np.ndarray)
 
 
 def show(ctx: Context) -> None:
-    split = examples.split()
+    dataset = examples.dataset_of(ctx.selected, ctx.names)
+    split = examples.split(dataset)
     if split is None:
         return
-    working = [name for name in ctx.names if state.load(name).checkpoint is not None]
+    loaded = [item for item in map(state.load, ctx.names) if item.checkpoint is not None]
+    working = [item.name for item in examples.same_dataset(loaded, dataset)]
     chosen = st.multiselect("Checkpoints", working, default=working, key="slices_checkpoints", persist_state="session")
     if not chosen:
         st.info("Pick at least one checkpoint.", icon=":material/checklist:")
         return
-    counts = np.array([len(tokens) for tokens in state.test_tokens()])
-    shared = [*token_count_slices(counts), *class_slices(split.labels, CLASSES), *_pattern(split.texts)]
+    counts = np.array([len(tokens) for tokens in state.test_tokens(dataset)])
+    shared = [*token_count_slices(counts), *class_slices(split.labels, dataset.classes), *_pattern(split.texts)]
     slices = {}
     for name in chosen:
         loaded = state.load(name)

@@ -14,13 +14,22 @@ from pathlib import Path
 import numpy as np
 
 from rnnclf.behavior.cases import build
-from rnnclf.behavior.suite import DECIMALS, KIND_RULES, Case, SuiteRun, TestSpec, load_suite, run_suite
-from rnnclf.checkpoints.registry import load_checkpoint
+from rnnclf.behavior.suite import (
+    DECIMALS,
+    KIND_RULES,
+    Case,
+    SuiteRun,
+    TestSpec,
+    applicable,
+    load_suite,
+    run_suite,
+)
+from rnnclf.checkpoints.registry import left_out_note, load_checkpoint, of_dataset
 from rnnclf.checkpoints.storage import MANIFEST
 from rnnclf.core.files import sha256_file, write_json
 from rnnclf.core.markdown import literal
 from rnnclf.core.paths import CHECKPOINT_DIR, REPORT_DIR
-from rnnclf.data.dataset import TEST_PATH, read_csv
+from rnnclf.data.dataset import Dataset
 
 FORMAT = 1
 EXAMPLES = 3  # failing cases shown per test in the Markdown report
@@ -50,6 +59,7 @@ class BehaviorReport:
     texts: tuple[str, ...]
     probabilities: Mapping[str, np.ndarray]
     tests: tuple[ReportTest, ...]
+    notes: tuple[str, ...] = ()  # what the run left out and why: tests of absent classes, other datasets' checkpoints
 
     def test(self, name: str) -> ReportTest:
         return next(t for t in self.tests if t.spec.name == name)
@@ -74,7 +84,7 @@ def _spec_dict(spec: TestSpec) -> dict:
     return data
 
 
-def to_dict(run: SuiteRun, manifests: Mapping[str, str]) -> dict:
+def to_dict(run: SuiteRun, manifests: Mapping[str, str], notes: Sequence[str] = ()) -> dict:
     names = list(run.probabilities)
     tests = []
     for test, ids in zip(run.tests, run.text_ids):
@@ -96,6 +106,7 @@ def to_dict(run: SuiteRun, manifests: Mapping[str, str]) -> dict:
         "texts": list(run.texts),
         "probabilities": {name: run.probabilities[name].tolist() for name in names},
         "tests": tests,
+        **({"notes": list(notes)} if notes else {}),
     }
 
 
@@ -116,6 +127,7 @@ def from_dict(data: Mapping) -> BehaviorReport:
         texts=texts,
         probabilities={name: np.asarray(p, dtype=np.float64) for name, p in data["probabilities"].items()},
         tests=tuple(tests),
+        notes=tuple(data.get("notes", ())),
     )
 
 
@@ -162,6 +174,7 @@ def markdown(report: BehaviorReport) -> str:
         "",
         "Rules: " + "; ".join(f"**{kind}** {rule}" for kind, rule in KIND_RULES.items()) + ".",
         "",
+        *(line for note in report.notes for line in (literal(note), "")),
         "## Failure rate (% of cases)",
         "",
         "| test | type | capability | cases | " + " | ".join(map(literal, names)) + " |",
@@ -205,9 +218,11 @@ def markdown(report: BehaviorReport) -> str:
     return "\n".join(lines)
 
 
-def write(run: SuiteRun, manifests: Mapping[str, str], report_dir: Path = REPORT_DIR) -> BehaviorReport:
+def write(
+    run: SuiteRun, manifests: Mapping[str, str], report_dir: Path = REPORT_DIR, notes: Sequence[str] = ()
+) -> BehaviorReport:
     """Write behavior.json and behavior.md; return the report as the app would read it back."""
-    data = to_dict(run, manifests)
+    data = to_dict(run, manifests, notes)
     report_dir.mkdir(parents=True, exist_ok=True)
     write_json(report_dir / "behavior.json", data, compact=True)  # every probability: megabytes when indented
     report = from_dict(json.loads(json.dumps(data)))
@@ -215,9 +230,27 @@ def write(run: SuiteRun, manifests: Mapping[str, str], report_dir: Path = REPORT
     return report
 
 
+def not_run_note(skipped: Sequence[TestSpec], dataset: Dataset) -> str:
+    """Why the suite's tests of absent classes are missing from a report; empty when none are."""
+    if not skipped:
+        return ""
+    tests = ", ".join(f"{spec.name} ({spec.label})" for spec in skipped)
+    return (
+        f"Not run: {tests}. Each expects a class that is not one of {dataset.display_title}'s "
+        f"({', '.join(dataset.classes)}); the invariance (INV) tests run on any dataset."
+    )
+
+
 def behave(names: Sequence[str], root: Path = CHECKPOINT_DIR, report_dir: Path = REPORT_DIR) -> BehaviorReport:
-    """`python -m rnnclf behave`: build the suite's cases, run them on each checkpoint, write the report."""
-    checkpoints = [load_checkpoint(name, root) for name in names]
-    tests = build(load_suite(), read_csv(TEST_PATH))
-    run = run_suite(tests, [c.classifier for c in checkpoints])
-    return write(run, {c.name: manifest_sha256(c.folder) for c in checkpoints}, report_dir)
+    """`python -m rnnclf behave`: build the suite's cases, run them on each checkpoint, write the report.
+
+    One run covers one dataset, the first checkpoint's: the cases edit its test texts, and only the tests
+    whose class it has are run. Checkpoints of other datasets and the tests left out are named in the report.
+    """
+    loaded = [load_checkpoint(name, root) for name in names]
+    dataset = loaded[0].dataset
+    checkpoints, others = of_dataset(loaded, dataset)
+    suite, skipped = applicable(load_suite(), dataset.classes)
+    run = run_suite(build(suite, dataset.read_test()), [c.classifier for c in checkpoints])
+    notes = [note for note in (not_run_note(skipped, dataset), left_out_note(others, dataset)) if note]
+    return write(run, {c.name: manifest_sha256(c.folder) for c in checkpoints}, report_dir, notes)

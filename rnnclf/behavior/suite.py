@@ -119,6 +119,17 @@ def load_suite(path: Path = SUITE_PATH, lexicon_path: Path = LEXICON_PATH) -> Su
     return Suite(int(data["seed"]), specs, {k: tuple(v) for k, v in lexicons.items()})
 
 
+def applicable(suite: Suite, classes: Sequence[str]) -> tuple[Suite, tuple[TestSpec, ...]]:
+    """The suite with only the tests a dataset of `classes` can run, and the tests left out.
+
+    An MFT or DIR test names a class (the suite's are AG News's); it runs only where that class exists.
+    INV tests compare a model with itself, so they run on any dataset. Each test's cases are seeded by its
+    own name, so leaving tests out never changes the others' cases.
+    """
+    runs = tuple(spec for spec in suite.specs if spec.label is None or spec.label in classes)
+    return Suite(suite.seed, runs, suite.lexicons), tuple(spec for spec in suite.specs if spec not in runs)
+
+
 @dataclass(frozen=True)
 class TestResult:
     """One test on one checkpoint: which cases failed."""

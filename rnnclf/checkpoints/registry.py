@@ -6,6 +6,7 @@ verified files; this module puts the two together and never writes anything.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,24 @@ class Checkpoint:
         if self.test_predictions is not None and len(self.test_predictions) == len(split):
             return self.test_predictions
         return self.classifier.predict_proba(split.texts)
+
+
+def of_dataset(checkpoints: Sequence[Checkpoint], dataset: Dataset) -> tuple[list[Checkpoint], list[Checkpoint]]:
+    """Those trained on `dataset`, and the others, each in the order given: only checkpoints of one dataset
+    share a test split, so only they are put side by side."""
+    same = [c for c in checkpoints if c.dataset.name == dataset.name]
+    return same, [c for c in checkpoints if c.dataset.name != dataset.name]
+
+
+def left_out_note(others: Sequence[Checkpoint], dataset: Dataset) -> str:
+    """One sentence naming the checkpoints `of_dataset` set aside, by dataset; empty when there are none."""
+    if not others:
+        return ""
+    by_dataset: dict[str, list[str]] = {}
+    for checkpoint in others:
+        by_dataset.setdefault(checkpoint.dataset.display_title, []).append(checkpoint.name)
+    groups = "; ".join(f"{', '.join(names)} ({title})" for title, names in by_dataset.items())
+    return f"Left out, trained on another dataset than {dataset.display_title}: {groups}."
 
 
 def list_checkpoints(root: Path = CHECKPOINT_DIR) -> list[str]:

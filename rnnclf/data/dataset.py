@@ -20,6 +20,8 @@ from rnnclf.core.files import sha256_file
 from rnnclf.core.paths import DATA_DIR, PROJECT_ROOT, relative
 
 AG_NEWS_DIR = DATA_DIR / "ag_news"
+# The built-in dataset's split files, for code that reads AG News itself (bench/, the command line's
+# defaults); everything about a checkpoint reads its own dataset's splits (`Dataset.read_test`).
 TRAIN_PATH = AG_NEWS_DIR / "train_pool.csv.gz"
 TEST_PATH = AG_NEWS_DIR / "test.csv.gz"
 MAX_CLASSES = 100
@@ -125,10 +127,15 @@ class Dataset:
     test: SplitFile
     source: str  # where the texts come from, for people (a file of provenance notes, or a sentence)
     format: int = FORMAT
+    title: str | None = None  # its name for people ("AG News"); `display_title` falls back to `name`
 
     def __post_init__(self) -> None:
         if not 2 <= len(self.classes) <= MAX_CLASSES or len(set(self.classes)) != len(self.classes):
             raise DataError(f"dataset {self.name!r}: needs 2 to {MAX_CLASSES} distinct class names, has {self.classes}")
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.name
 
     def read(self, split: SplitFile) -> Split:
         """A split's rows, after checking the file is the one the record pins."""
@@ -138,6 +145,11 @@ class Dataset:
         if sha256_file(path) != split.sha256:
             raise DataError(f"dataset {self.name!r}: {split.path} is not the file its record pins (sha256 differs)")
         return read_csv(path, len(self.classes))
+
+    def paths(self, train: str | Path | None = None, test: str | Path | None = None) -> tuple[Path, Path]:
+        """The files a training run reads: `train` and `test` when given (other files labelled alike),
+        else this dataset's splits."""
+        return Path(train or self.train.location), Path(test or self.test.location)
 
     def read_train(self) -> Split:
         return self.read(self.train)

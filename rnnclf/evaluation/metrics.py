@@ -10,12 +10,14 @@ import numpy as np
 
 from rnnclf.checkpoints.records import ClassScores, EpochRecord, Metrics, TestMetrics
 from rnnclf.core.paths import relative
-from rnnclf.data.dataset import Split, read_csv
+from rnnclf.data.dataset import DataError, Split, read_csv
+from rnnclf.evaluation.significance import macro_f1
 from rnnclf.models.classifier import Classifier
 
 
 def metrics_from_predictions(labels: np.ndarray, predicted: np.ndarray, classes: Sequence[str]) -> TestMetrics:
-    """Accuracy, per-class scores and the confusion matrix (confusion[i][j]: true class i predicted as j)."""
+    """Accuracy, per-class scores, macro-F1 (`significance.macro_f1`, the bootstrap's) and the confusion
+    matrix (confusion[i][j]: true class i predicted as j)."""
     n = len(classes)
     confusion = np.zeros((n, n), dtype=np.int64)
     np.add.at(confusion, (labels, predicted), 1)
@@ -30,7 +32,7 @@ def metrics_from_predictions(labels: np.ndarray, predicted: np.ndarray, classes:
     return TestMetrics(
         accuracy=float(np.trace(confusion) / confusion.sum()),
         rows=int(confusion.sum()),
-        macro_f1=float(np.mean([c.f1 for c in per_class])),
+        macro_f1=float(macro_f1(labels, predicted, n)),
         per_class=tuple(per_class),
         confusion=tuple(tuple(int(v) for v in row) for row in confusion),
         classes=tuple(classes),
@@ -38,7 +40,16 @@ def metrics_from_predictions(labels: np.ndarray, predicted: np.ndarray, classes:
 
 
 def evaluate(classifier: Classifier, split: Split) -> tuple[TestMetrics, np.ndarray]:
-    """Metrics of `classifier` on `split`, and the probabilities they came from."""
+    """Metrics of `classifier` on `split`, and the probabilities they came from; a split labelled with more
+    classes than the classifier has (another dataset's) is a DataError."""
+    beyond = np.flatnonzero(split.labels >= len(classifier.classes))
+    if len(beyond):
+        row = int(beyond[0])
+        raise DataError(
+            f"row {row + 1} of the split (line {row + 1} of its file, unless a text spans lines) is labelled "
+            f"{int(split.labels[row]) + 1}, but {classifier.name} knows {len(classifier.classes)} classes "
+            f"({', '.join(classifier.classes)}): is it its dataset's split?"
+        )
     probabilities = classifier.predict_proba(split.texts)
     return metrics_from_predictions(split.labels, probabilities.argmax(1), classifier.classes), probabilities
 

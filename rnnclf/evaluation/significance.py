@@ -1,12 +1,17 @@
 """Is a difference real? Bootstrap confidence intervals for one checkpoint's test scores, and McNemar's
-exact test for two checkpoints on the same test rows. Computed from stored predictions only."""
+exact test for two checkpoints on the same test rows. Computed from stored predictions when they cover
+the test split of the checkpoints' dataset (only checkpoints of one dataset share test rows)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import binomtest, bootstrap
+
+from rnnclf.checkpoints.registry import Checkpoint, left_out_note, of_dataset
+from rnnclf.data.dataset import DataError
 
 RESAMPLES = 1000
 LEVEL = 0.95
@@ -25,8 +30,12 @@ def _accuracy(labels: np.ndarray, predicted: np.ndarray, axis: int = -1) -> np.n
     return np.mean(labels == predicted, axis=axis)
 
 
-def _macro_f1(labels: np.ndarray, predicted: np.ndarray, axis: int = -1, classes: int = 4) -> np.ndarray:
-    """Macro-F1 along the last axis, vectorized over resamples (scipy's bootstrap passes a batch)."""
+def macro_f1(labels: np.ndarray, predicted: np.ndarray, classes: int, axis: int = -1) -> np.ndarray:
+    """Each class's F1 as 2 tp / (2 tp + fp + fn) (0 for a class never true nor predicted), averaged.
+
+    The project's one macro-F1: test metrics report it, and it is vectorized along `axis` so that
+    scipy's bootstrap can pass a batch of resamples at once.
+    """
     scores = []
     for k in range(classes):
         tp = np.sum((labels == k) & (predicted == k), axis=axis)
@@ -37,9 +46,14 @@ def _macro_f1(labels: np.ndarray, predicted: np.ndarray, axis: int = -1, classes
     return np.mean(scores, axis=0)
 
 
-def _interval(statistic, labels: np.ndarray, predicted: np.ndarray, resamples: int, seed: int) -> Interval:
+def bootstrap_interval(
+    statistic: Callable[..., np.ndarray], *samples: np.ndarray, resamples: int = RESAMPLES, seed: int = SEED
+) -> Interval:
+    """`statistic(*samples)` with its 95 % percentile-bootstrap interval: rows resampled with replacement,
+    the same rows of every sample together, seeded. The project's one bootstrap (test scores here,
+    faithfulness means too); `statistic` takes `axis`, vectorized over resamples."""
     result = bootstrap(
-        (labels, predicted),
+        samples,
         statistic,
         paired=True,
         vectorized=True,
@@ -49,28 +63,40 @@ def _interval(statistic, labels: np.ndarray, predicted: np.ndarray, resamples: i
         rng=np.random.default_rng(seed),
     )
     low, high = result.confidence_interval
-    return Interval(float(statistic(labels, predicted)), float(low), float(high))
+    return Interval(float(statistic(*samples)), float(low), float(high))
 
 
 def accuracy_interval(
     labels: np.ndarray, predicted: np.ndarray, resamples: int = RESAMPLES, seed: int = SEED
 ) -> Interval:
     """Test accuracy with its 95 % percentile-bootstrap interval (rows resampled with replacement, seeded)."""
-    return _interval(_accuracy, labels, predicted, resamples, seed)
+    return bootstrap_interval(_accuracy, labels, predicted, resamples=resamples, seed=seed)
 
 
 def macro_f1_interval(
     labels: np.ndarray, predicted: np.ndarray, classes: int, resamples: int = RESAMPLES, seed: int = SEED
 ) -> Interval:
     def statistic(y: np.ndarray, p: np.ndarray, axis: int = -1) -> np.ndarray:
-        return _macro_f1(y, p, axis, classes)
+        return macro_f1(y, p, classes, axis)
 
-    return _interval(statistic, labels, predicted, resamples, seed)
+    return bootstrap_interval(statistic, labels, predicted, resamples=resamples, seed=seed)
 
 
 def intervals(labels: np.ndarray, predicted: np.ndarray, classes: int) -> tuple[Interval, Interval]:
     """Accuracy and macro-F1 with their intervals, as every table of the project shows them."""
     return accuracy_interval(labels, predicted), macro_f1_interval(labels, predicted, classes)
+
+
+def stored_intervals(checkpoint: Checkpoint) -> tuple[Interval, Interval] | None:
+    """Accuracy and macro-F1 intervals from the checkpoint's stored predictions on its dataset's test split;
+    None when it stores none for that split (intervals are never computed by predicting)."""
+    predictions = checkpoint.test_predictions
+    if predictions is None:
+        return None
+    labels = checkpoint.dataset.read_test().labels
+    if len(predictions) != len(labels):
+        return None
+    return intervals(labels, predictions.argmax(1), len(checkpoint.classes))
 
 
 @dataclass(frozen=True)
@@ -173,3 +199,19 @@ def significance_report(names: list[str], labels: np.ndarray, predicted: np.ndar
     widths = [max(len(str(row[k])) for row in [["", *names], *cells]) for k in range(len(names) + 1)]
     table = "\n".join("  ".join(str(c).rjust(w) for c, w in zip(row, widths)) for row in [["", *names], *cells])
     return f"{intro}\n{table}\n\n" + "\n".join(sentences)
+
+
+def compare(checkpoints: Sequence[Checkpoint], markdown: bool) -> str:
+    """`rnnclf compare`: McNemar's test of every pair among the checkpoints of the first one's dataset, on
+    its test split; a last line names any checkpoint left out for being trained on another dataset."""
+    dataset = checkpoints[0].dataset
+    same, others = of_dataset(checkpoints, dataset)
+    if len(same) < 2:
+        raise DataError(
+            f"McNemar's test needs two checkpoints of one dataset, and {checkpoints[0].name} is the only one of "
+            f"{dataset.display_title}. {left_out_note(others, dataset)}".strip()
+        )
+    split = dataset.read_test()
+    predicted = np.stack([c.test_probabilities(split).argmax(1) for c in same])
+    report = significance_report([c.name for c in same], split.labels, predicted, markdown)
+    return f"{report}\n\n{left_out_note(others, dataset)}" if others else report

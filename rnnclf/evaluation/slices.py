@@ -19,6 +19,7 @@ from rnnclf.models.classifier import Classifier
 SMALL = 100  # a slice with fewer rows gets a flag: its accuracy can move by several points by chance
 PATTERN_SECONDS = 2.0  # the whole split's budget for one user pattern
 MAX_PATTERN = 200
+QUARTILES = (0.25, 0.5, 0.75)  # the cut points of the token-count slices
 UNKNOWN_BINS = (0.0, 0.1)  # share of unknown tokens read: none, up to 10 %, more
 
 
@@ -48,9 +49,9 @@ class SliceScore:
 
 def token_count_slices(counts: np.ndarray) -> list[Slice]:
     """Token-count quartiles, each named by the lengths it holds."""
-    index = np.searchsorted(np.quantile(counts, [0.25, 0.5, 0.75]), counts, side="left")
+    index = np.searchsorted(np.quantile(counts, QUARTILES), counts, side="left")
     result = []
-    for q in range(4):
+    for q in range(len(QUARTILES) + 1):
         rows = index == q
         if rows.any():
             name = f"Q{q + 1}: {counts[rows].min()}–{counts[rows].max()} tokens"
@@ -92,6 +93,7 @@ def unknown_slices(shares: np.ndarray) -> list[Slice]:
 
 
 def class_slices(labels: np.ndarray, classes: Sequence[str]) -> list[Slice]:
+    """One slice per class of the checkpoints' dataset, in its order."""
     return [Slice("true class", name, labels == k) for k, name in enumerate(classes)]
 
 

@@ -11,7 +11,7 @@ from rnnclf.checkpoints.registry import Checkpoint
 from rnnclf.checkpoints.storage import republish
 from rnnclf.core.files import sha256_file
 from rnnclf.core.paths import PROJECT_ROOT
-from rnnclf.data.dataset import TEST_PATH, DataError, Split, load_train_val, read_csv
+from rnnclf.data.dataset import DataError, Split, load_train_val, read_csv
 from rnnclf.evaluation.calibration import BINS, fit_temperature, nll, reliability, scale
 
 
@@ -34,10 +34,13 @@ def validation_split(config: CheckpointConfig) -> Split:
 
 
 def test_split(checkpoint: Checkpoint) -> Split:
-    """The split the checkpoint's test metrics (and stored predictions) were measured on."""
+    """The split the checkpoint's test metrics (and stored predictions) were measured on: its dataset's
+    test split (checked against the record's pin), or another file its metrics name."""
     data = checkpoint.metrics.test.data if checkpoint.metrics.test else None
-    path = Path(data) if data else TEST_PATH
-    return read_csv(path if path.is_absolute() else PROJECT_ROOT / path)
+    if data in (None, checkpoint.dataset.test.path):
+        return checkpoint.dataset.read_test()
+    path = Path(data)
+    return read_csv(path if path.is_absolute() else PROJECT_ROOT / path, len(checkpoint.classes))
 
 
 def fit(checkpoint: Checkpoint) -> Calibration:

@@ -18,7 +18,7 @@ class RecurrentClassifier(nn.Module):
     gets different probabilities each time; here it is zero (PyTorch's default) and predictions repeat.
     """
 
-    def __init__(self, approach: Approach, vocab_size: int, n_classes: int = 4, sparse: bool = False):
+    def __init__(self, approach: Approach, vocab_size: int, n_classes: int, sparse: bool = False):
         super().__init__()
         self.approach = approach
         self.embedding = nn.Embedding(vocab_size, approach.embed_dim, sparse=sparse)

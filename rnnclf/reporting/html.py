@@ -14,7 +14,7 @@ from html import escape
 import numpy as np
 import plotly.graph_objects as go
 
-from rnnclf.checkpoints.registry import Checkpoint
+from rnnclf.checkpoints.registry import Checkpoint, left_out_note, of_dataset
 from rnnclf.data.dataset import Split
 from rnnclf.evaluation.calibration import accuracy_coverage, reliability, scale
 from rnnclf.evaluation.significance import RESAMPLES, SEED, adjusted_sentence, intervals, mcnemar_matrix, pair_tests
@@ -134,7 +134,9 @@ def _confusion(checkpoint: Checkpoint) -> str:
 def build(
     checkpoints: Sequence[Checkpoint], split: Split, pins: Sequence[Pin] = (), title: str = "rnnclf report"
 ) -> str:
-    """The whole report as one HTML document."""
+    """The whole report as one HTML document: the checkpoints of the first one's dataset on `split`, that
+    dataset's test split (a note names any checkpoint of another dataset, left out)."""
+    checkpoints, others = of_dataset(checkpoints, checkpoints[0].dataset) if checkpoints else ([], [])
     labels = split.labels
     names = [c.name for c in checkpoints]
     probabilities = {c.name: c.test_probabilities(split) for c in checkpoints}
@@ -161,8 +163,10 @@ def build(
         )
     sections = [
         f"<h1>{escape(title)}</h1>",
-        f'<p class="note">{len(checkpoints)} checkpoints, {len(labels):,} test texts (AG News). Every figure is '
-        "computed from each checkpoint's stored test predictions; nothing was retrained.</p>",
+        f'<p class="note">{len(checkpoints)} checkpoints, {len(labels):,} test texts'
+        + (f" ({escape(checkpoints[0].dataset.display_title)})" if checkpoints else "")
+        + ". Every figure is computed from each checkpoint's stored test predictions; nothing was retrained.</p>",
+        *([f'<p class="note">{escape(left_out_note(others, checkpoints[0].dataset))}</p>'] if others else []),
         "<h2>Summary</h2>",
         _table(
             ["checkpoint", "title", "test accuracy", "95 % interval", "macro-F1", "95 % interval", "tutorial"]

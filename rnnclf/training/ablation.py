@@ -20,7 +20,8 @@ from rnnclf.checkpoints.storage import PREDICTIONS, WEIGHTS, CheckpointError, Fo
 from rnnclf.core.files import sha256_file, write_json
 from rnnclf.core.paths import CHECKPOINT_DIR, PROJECT_ROOT, REPORT_DIR, relative
 from rnnclf.core.text import tokenize
-from rnnclf.data.dataset import TEST_PATH, TRAIN_PATH, load_train_val, read_csv
+from rnnclf.data.dataset import load_train_val, read_csv
+from rnnclf.data.registry import AG_NEWS, get_dataset
 from rnnclf.models.approaches import APPROACHES, IMPROVED, Approach
 
 SCRATCH_DIR = PROJECT_ROOT / "runs" / "ablation"
@@ -127,18 +128,22 @@ def run_ablation(
     scratch: Path = SCRATCH_DIR,
     report_dir: Path = REPORT_DIR,
     root: Path = CHECKPOINT_DIR,
-    train_path: Path = TRAIN_PATH,
-    test_path: Path = TEST_PATH,
+    train_path: Path | None = None,
+    test_path: Path | None = None,
     seed: int = 0,
     threads: int | None = None,
     progress: bool = False,
+    dataset: str = AG_NEWS,
 ) -> dict:
     """Train (or reuse) each variant and the approaches they are based on; write ablation.json and .md.
 
-    The TF-IDF + logistic regression row comes from `root`/tfidf_lr (`python -m rnnclf baseline`).
+    The rows are `dataset`'s splits unless `train_path` / `test_path` say otherwise. The TF-IDF + logistic
+    regression row comes from `root`/tfidf_lr (`python -m rnnclf baseline`).
     """
     from rnnclf.training.recurrent import run
 
+    record = get_dataset(dataset)
+    train_path, test_path = record.paths(train_path, test_path)
     known = {**APPROACHES, **{a.id: a for a in approaches}}
     data_sha = sha256_file(Path(train_path))
     ids = {a.id for a in approaches}
@@ -155,6 +160,7 @@ def run_ablation(
                 seed=seed,
                 threads=threads,
                 progress=progress,
+                dataset=dataset,
             )
         rows.append(row(approach, folder, known.get(approach.based_on or "")))
         print(f"{approach.id}: val {rows[-1]['val_accuracy']:.2%}  test {rows[-1]['test_accuracy']:.2%}", flush=True)
@@ -163,7 +169,7 @@ def run_ablation(
         "train_data": relative(train_path),
         "train_rows": len(train_split),
         "val_rows": len(val_split),
-        "test_rows": len(read_csv(test_path)),
+        "test_rows": len(read_csv(test_path, len(record.classes))),
         "token_lengths": token_lengths(train_split.texts),
         "baseline": baseline_row(Path(root) / "tfidf_lr"),
         "variants": rows,

@@ -19,7 +19,7 @@ from rnnclf.checkpoints.storage import publish, write_once
 from rnnclf.core.paths import CHECKPOINT_DIR
 from rnnclf.core.runtime import configure_threads, library_versions
 from rnnclf.core.text import Vocab, build_vocab, tokenize
-from rnnclf.data.dataset import TEST_PATH, TRAIN_PATH, load_train_val
+from rnnclf.data.dataset import load_train_val
 from rnnclf.data.registry import AG_NEWS, get_dataset
 from rnnclf.evaluation.metrics import final_metrics
 from rnnclf.models.approaches import TUTORIAL_BATCHES_PER_EPOCH, Approach
@@ -208,8 +208,8 @@ def scale_learning_rate(optimizers: list[torch.optim.Optimizer], factor: float) 
 def run(
     approach: Approach,
     out: Path | None = None,
-    train_path: Path = TRAIN_PATH,
-    test_path: Path = TEST_PATH,
+    train_path: Path | None = None,
+    test_path: Path | None = None,
     epochs: int | None = None,
     seed: int = 0,
     val_fraction: float = 0.05,
@@ -220,8 +220,14 @@ def run(
     log: bool = True,
     dataset: str = AG_NEWS,
 ) -> Path:
-    """Train one approach end to end and publish its checkpoint folder; return the folder."""
-    classes = get_dataset(dataset).classes
+    """Train one approach end to end and publish its checkpoint folder; return the folder.
+
+    The checkpoint names `dataset` (its classes); training and test rows are its splits unless
+    `train_path` / `test_path` name other files labelled alike.
+    """
+    record = get_dataset(dataset)
+    classes = record.classes
+    train_path, test_path = record.paths(train_path, test_path)
     threads = configure_threads(threads)
     distributed.start()  # under torchrun: join the other ranks
     out = Path(out) if out else CHECKPOINT_DIR / approach.id

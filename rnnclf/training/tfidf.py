@@ -18,7 +18,7 @@ from rnnclf.checkpoints.storage import publish
 from rnnclf.core.paths import CHECKPOINT_DIR
 from rnnclf.core.runtime import configure_threads, library_versions
 from rnnclf.core.text import tokenize
-from rnnclf.data.dataset import TEST_PATH, TRAIN_PATH, load_train_val
+from rnnclf.data.dataset import load_train_val
 from rnnclf.data.registry import AG_NEWS, get_dataset
 from rnnclf.evaluation.metrics import final_metrics
 from rnnclf.models.tfidf import COEF_DTYPE, TfidfLogisticClassifier
@@ -58,8 +58,8 @@ def from_sklearn(name: str, vectorizer, model, classes: Sequence[str]) -> TfidfL
 
 def run(
     out: Path | None = None,
-    train_path: Path = TRAIN_PATH,
-    test_path: Path = TEST_PATH,
+    train_path: Path | None = None,
+    test_path: Path | None = None,
     c_grid: Sequence[float] = C_GRID,
     ngram_max: int = 2,
     min_df: int = 2,
@@ -71,7 +71,10 @@ def run(
     log: bool = True,
     dataset: str = AG_NEWS,
 ) -> Path:
-    """Fit on the recurrent models' train rows, choose C on their validation rows, publish like them."""
+    """Fit on the recurrent models' train rows, choose C on their validation rows, publish like them.
+
+    As for the recurrent models, the rows are `dataset`'s splits unless `train_path` / `test_path` say otherwise.
+    """
     from sklearn import __version__ as sklearn_version
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
@@ -79,7 +82,9 @@ def run(
     out = Path(out) if out else CHECKPOINT_DIR / TFIDF_LR
     threads = configure_threads(threads)
     started = time.perf_counter()
-    classes = get_dataset(dataset).classes
+    record = get_dataset(dataset)
+    classes = record.classes
+    train_path, test_path = record.paths(train_path, test_path)
     train_split, val_split = load_train_val(train_path, val_fraction, seed, max_rows, len(classes))
     vectorizer = make_vectorizer(ngram_max, min_df, sublinear_tf)
     train_features = vectorizer.fit_transform([tokenize(t) for t in train_split.texts])

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 import rnnclf.models.recurrent
-from bench.server import CHROMIUM
+from bench.lib.server import CHROMIUM
 from rnnclf import load_classifier
 from rnnclf.core.paths import PROJECT_ROOT as ROOT
 from rnnclf.data.dataset import read_csv
@@ -72,7 +72,7 @@ def test_project_adam_trains_bitwise_like_torch_default() -> None:
         lambda m: [torch.optim.Adam(m.parameters(), lr=approach.lr)],
     ):
         torch.manual_seed(0)
-        model = RecurrentClassifier(approach, 500)
+        model = RecurrentClassifier(approach, 500, 4)
         optimizers = make(model)
         for _ in range(5):
             for optimizer in optimizers:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.server import CHROMIUM, CHROMIUM_ARGS, streamlit_app
+from bench.lib.server import CHROMIUM, CHROMIUM_ARGS, streamlit_app
 from rnnclf.core.paths import PROJECT_ROOT as ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from apptest_utils import SHIPPED, enter, open_view, rerun, start
-from bench.server import CHROMIUM, CHROMIUM_ARGS
+from bench.lib.server import CHROMIUM, CHROMIUM_ARGS
 from rnnclf.cli import main
 from rnnclf.core.paths import REPORT_DIR
 

@@ -13,7 +13,7 @@ import pytest
 from rnnclf import CLASSES
 from rnnclf.behavior.cases import EDITS, build
 from rnnclf.behavior.report import from_dict, markdown, to_dict
-from rnnclf.behavior.suite import BehaviorTest, Case, TestSpec, load_suite, run_suite
+from rnnclf.behavior.suite import BehaviorTest, Case, TestSpec, applicable, load_suite, run_suite
 from rnnclf.cli import main
 from rnnclf.core.paths import REPORT_DIR
 from rnnclf.data.dataset import TEST_PATH, read_csv
@@ -90,6 +90,7 @@ class Fixed(Classifier):
     """A model that answers preset probabilities per text: the rules are tested on known numbers."""
 
     name = "fixed"
+    classes = CLASSES
     max_tokens = None
 
     def __init__(self, answers: dict[str, Sequence[float]]):
@@ -200,3 +201,13 @@ def test_report_escapes_markup() -> None:
     written = markdown(report)
     assert "<script>" not in written and "\\<script\\>" in written
     assert "\\| \\*\\*bold\\*\\*" in written
+
+
+def test_a_dataset_runs_the_tests_of_its_classes_with_the_same_cases(suite, tests) -> None:
+    assert applicable(suite, CLASSES) == (suite, ())
+    kept, left_out = applicable(suite, ("Sports", "Cooking", "Weather"))
+    assert {s.name for s in kept.specs} == {s.name for s in suite.specs if s.label in (None, "Sports")}
+    assert {s.kind for s in left_out} == {"MFT", "DIR"} and all(s.label != "Sports" for s in left_out)
+    assert set(build(kept, SPLIT)) <= set(tests)  # each test's cases are seeded by its own name
+    only_inv, _ = applicable(suite, ("Cooking", "Weather"))
+    assert {s.kind for s in only_inv.specs} == {"INV"}

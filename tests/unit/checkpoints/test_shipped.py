@@ -80,7 +80,7 @@ def bare_probabilities(name: str, texts: list[str]) -> np.ndarray:
     spec = config.get("model", config)  # format 2 nests the approach and the vocabulary under "model"
     approach = Approach.from_dict({**spec["approach"], "tutorial_accuracy": None})
     vocab = Vocab(json.loads((CHECKPOINT_DIR / spec["vocab"]["file"]).read_text(encoding="utf-8")))
-    module = RecurrentClassifier(approach, len(vocab)).eval()
+    module = RecurrentClassifier(approach, len(vocab), len(CLASSES)).eval()
     module.load_state_dict({key: value.float() for key, value in tensors.items()})
     ids, lengths = vocab.encode([tokenize(text) for text in texts], approach.max_tokens)
     with torch.inference_mode():

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 import shutil
 from pathlib import Path
 
 import pytest
+from toy_datasets import Toys
 
+import rnnclf
 from rnnclf import CheckpointError, list_checkpoints, load_checkpoint
 from rnnclf.checkpoints.storage import write_manifest
-from rnnclf.core.paths import CHECKPOINT_DIR
+from rnnclf.core.paths import CHECKPOINT_DIR, PROJECT_ROOT
 from rnnclf.data.dataset import AG_NEWS_DIR, DataError, Dataset, read_csv, split_file
 from rnnclf.data.registry import AG_NEWS, DATASETS_ENV, RECORD, get_dataset, list_datasets, write_dataset
 
@@ -74,3 +77,30 @@ def test_a_checkpoint_whose_dataset_is_unknown_says_so(tmp_path: Path) -> None:
 def test_records_are_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         get_dataset(AG_NEWS).name = "x"  # type: ignore[misc]
+
+
+def test_a_toy_checkpoint_names_its_dataset_and_trained_on_its_files(toys: Toys, monkeypatch) -> None:
+    monkeypatch.setenv(DATASETS_ENV, str(toys.datasets))
+    for dataset in ("three", "six"):
+        record = get_dataset(dataset)
+        for name in toys.names(dataset):
+            checkpoint = load_checkpoint(name, toys.checkpoints)
+            assert checkpoint.config.dataset == dataset and checkpoint.classes == checkpoint.classifier.classes
+            assert checkpoint.config.training.data_sha256 == record.train.sha256
+            assert (
+                checkpoint.metrics.test.rows == record.test.rows and checkpoint.metrics.test.classes == record.classes
+            )
+    assert get_dataset("six").display_title == "Six topics" and get_dataset(AG_NEWS).display_title == "AG News"
+    assert dataclasses.replace(get_dataset("six"), title=None).display_title == "six"
+
+
+def test_nothing_in_the_package_or_the_app_reads_the_transitional_class_list() -> None:
+    """`rnnclf.CLASSES` stays for people who import it; the project takes class names from checkpoints."""
+    users = []
+    for path in sorted([*(PROJECT_ROOT / "rnnclf").rglob("*.py"), *(PROJECT_ROOT / "app").rglob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            imported = isinstance(node, ast.ImportFrom) and any(alias.name == "CLASSES" for alias in node.names)
+            if imported or (isinstance(node, ast.Attribute) and node.attr == "CLASSES"):
+                users.append(str(path.relative_to(PROJECT_ROOT)))
+    assert not users
+    assert rnnclf.CLASSES == get_dataset(AG_NEWS).classes

@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 from rnnclf.evaluation.metrics import metrics_from_predictions
-from rnnclf.evaluation.significance import accuracy_interval, holm, macro_f1_interval, mcnemar, mcnemar_matrix
+from rnnclf.evaluation.significance import (
+    accuracy_interval,
+    bootstrap_interval,
+    holm,
+    macro_f1,
+    macro_f1_interval,
+    mcnemar,
+    mcnemar_matrix,
+)
 
 
 def _fixture(rows: int = 800, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -73,3 +81,31 @@ def test_holm_adjustment_on_a_worked_example() -> None:
     # Sorted p .01, .02, .03, .04 times 4, 3, 2, 1 -> .04, .06, .06 (kept monotone), .06 (kept monotone).
     adjusted = holm(np.array([0.03, 0.01, 0.04, 0.02]))
     np.testing.assert_allclose(adjusted, [0.06, 0.04, 0.06, 0.06])
+
+
+def test_the_one_bootstrap_resamples_as_scipy_does_for_one_sample() -> None:
+    """Faithfulness means were bootstrapped unpaired, one sample at a time: the shared (paired) bootstrap draws
+    the same rows, so it gives them bitwise."""
+    from scipy.stats import bootstrap
+
+    values = np.random.default_rng(3).normal(size=57)
+    shared = bootstrap_interval(np.mean, values, seed=4)
+    alone = bootstrap(
+        (values,), np.mean, confidence_level=0.95, n_resamples=1000, method="percentile", rng=np.random.default_rng(4)
+    )
+    assert (shared.low, shared.high) == (alone.confidence_interval.low, alone.confidence_interval.high)
+    assert shared.estimate == values.mean()
+
+
+@pytest.mark.parametrize("classes", [3, 4, 6])
+def test_metrics_report_the_bootstraps_macro_f1(classes: int) -> None:
+    rng = np.random.default_rng(classes)
+    labels = rng.integers(0, classes, 500)
+    predicted = np.where(rng.random(500) < 0.7, labels, rng.integers(0, classes, 500))
+    names = tuple("abcdef"[:classes])
+    metrics = metrics_from_predictions(labels, predicted, names)
+    assert metrics.macro_f1 == float(macro_f1(labels, predicted, classes))
+    assert metrics.macro_f1 == pytest.approx(np.mean([c.f1 for c in metrics.per_class]))
+    assert macro_f1_interval(labels, predicted, classes).estimate == metrics.macro_f1
+    # A class never true nor predicted counts as 0: the class count is the dataset's, not the labels seen.
+    assert float(macro_f1(labels, predicted, classes + 1)) == pytest.approx(metrics.macro_f1 * classes / (classes + 1))

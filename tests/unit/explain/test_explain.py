@@ -83,7 +83,7 @@ def test_unknown_words_and_empty_text(classifier):
 class Recording(Classifier):
     """Scores nothing; remembers the tokens LIME hands it."""
 
-    name, max_tokens = "recording", None
+    name, classes, max_tokens = "recording", ("a", "b"), None
 
     def __init__(self) -> None:
         self.seen: list[list[str]] = []

@@ -6,10 +6,11 @@ from rnnclf.models.networks import RecurrentClassifier
 from rnnclf.models.recurrent import FoldedRNN
 
 VOCAB = 100
+CLASSES = 4  # any count: these tests are about the layers before the output
 
 
 def shapes(approach_id: str) -> dict[str, tuple[int, ...]]:
-    model = RecurrentClassifier(APPROACHES[approach_id], VOCAB)
+    model = RecurrentClassifier(APPROACHES[approach_id], VOCAB, CLASSES)
     return {name: tuple(p.shape) for name, p in model.named_parameters()}
 
 
@@ -24,8 +25,8 @@ def test_approach1_and_2_shapes():
             "linear.weight": (4, 50),
             "linear.bias": (4,),
         }
-    assert RecurrentClassifier(APPROACHES["approach2"], VOCAB).rnns[0].nonlinearity == "relu"
-    assert RecurrentClassifier(APPROACHES["approach1"], VOCAB).rnns[0].nonlinearity == "tanh"
+    assert RecurrentClassifier(APPROACHES["approach2"], VOCAB, CLASSES).rnns[0].nonlinearity == "relu"
+    assert RecurrentClassifier(APPROACHES["approach1"], VOCAB, CLASSES).rnns[0].nonlinearity == "tanh"
 
 
 def test_approach3_has_three_layers_of_50():
@@ -70,7 +71,7 @@ def test_tutorial_registry_matches_the_table():
 
 def test_zero_initial_state_makes_forward_repeatable():
     torch.manual_seed(0)
-    model = RecurrentClassifier(APPROACHES["approach5"], VOCAB).eval()
+    model = RecurrentClassifier(APPROACHES["approach5"], VOCAB, CLASSES).eval()
     ids = torch.randint(0, VOCAB, (3, 50))
     lengths = torch.full((3,), 50)
     assert torch.equal(model(ids, lengths), model(ids, lengths))
@@ -79,7 +80,7 @@ def test_zero_initial_state_makes_forward_repeatable():
 def test_last_step_readout_reads_after_the_padding():
     """The tutorial reads output[:, -1]: padding after a text changes what the model sees."""
     torch.manual_seed(0)
-    model = RecurrentClassifier(APPROACHES["approach1"], VOCAB).eval()
+    model = RecurrentClassifier(APPROACHES["approach1"], VOCAB, CLASSES).eval()
     short = torch.tensor([[5, 6, 0, 0] + [0] * 21])
     other = torch.tensor([[5, 6, 7, 0] + [0] * 21])
     assert model(short, torch.tensor([2])).shape == (1, 4)
@@ -90,7 +91,7 @@ def test_last_step_readout_reads_after_the_padding():
 def test_the_folded_forward_is_bitwise_the_modules(approach_id):
     """Scoring looks each word's input term up instead of computing it: the logits must not move a bit."""
     torch.manual_seed(0)
-    model = RecurrentClassifier(APPROACHES[approach_id], VOCAB).eval()
+    model = RecurrentClassifier(APPROACHES[approach_id], VOCAB, CLASSES).eval()
     assert FoldedRNN.fits(model)
     max_tokens = model.approach.max_tokens
     lengths = torch.randint(0, max_tokens + 1, (300,))
@@ -100,6 +101,6 @@ def test_the_folded_forward_is_bitwise_the_modules(approach_id):
 
 
 def test_only_the_tutorial_shape_is_folded():
-    folded = [a.id for a in APPROACHES.values() if FoldedRNN.fits(RecurrentClassifier(a, VOCAB))]
+    folded = [a.id for a in APPROACHES.values() if FoldedRNN.fits(RecurrentClassifier(a, VOCAB, CLASSES))]
     assert {"approach1", "approach2"} <= set(folded)
     assert not {"approach3", "approach4", "approach5", "rnn_packed", "bigru_bag_avg"} & set(folded)

@@ -24,7 +24,7 @@ BAG = dataclasses.replace(get_approach("bigru_max_mf2_tokdrop"), id="t_bag", bag
 def random_bag_model(approach: Approach = BAG, vocab: int = VOCAB) -> RecurrentClassifier:
     """A model whose bag is random, not zero as training starts it, so the bag shows in the output."""
     torch.manual_seed(0)
-    model = RecurrentClassifier(approach, vocab).eval()
+    model = RecurrentClassifier(approach, vocab, len(CLASSES)).eval()
     torch.nn.init.normal_(model.bag.embedding.weight)
     return model
 
@@ -45,7 +45,7 @@ def test_bag_rows_are_words_then_hashed_ngrams():
 
 
 def test_bag_starts_at_zero_and_joins_the_readout():
-    model = RecurrentClassifier(BAG, VOCAB)
+    model = RecurrentClassifier(BAG, VOCAB, len(CLASSES))
     assert not model.bag.embedding.weight.any()
     assert model.linear.in_features == 2 * BAG.layers[0].hidden + BAG.bag_dim
 
@@ -112,11 +112,13 @@ def test_tiny_bag_training_learns_and_reloads_identically(tiny_csv: Path, tmp_pa
 def test_new_fields_default_to_the_old_models(field):
     default = Approach.__dataclass_fields__[field].default
     assert all(getattr(get_approach(f"approach{i}"), field) == default for i in range(1, 6))
-    assert "bag.embedding.weight" not in RecurrentClassifier(get_approach("approach1"), VOCAB).state_dict()
+    assert (
+        "bag.embedding.weight" not in RecurrentClassifier(get_approach("approach1"), VOCAB, len(CLASSES)).state_dict()
+    )
 
 
 def test_weight_average_follows_the_weights_with_a_ramped_decay():
-    model = RecurrentClassifier(get_approach("bigru_max"), VOCAB)
+    model = RecurrentClassifier(get_approach("bigru_max"), VOCAB, len(CLASSES))
     start = model.linear.bias.detach().clone()
     average = WeightAverage(model, decay=0.5)
     with torch.no_grad():

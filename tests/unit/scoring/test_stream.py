@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bench.streaming import PEAK_RSS
+from bench.groups.streaming import PEAK_RSS
 from rnnclf import load_classifier
 from rnnclf.core.paths import PROJECT_ROOT as ROOT
 from rnnclf.data.dataset import TEST_PATH, read_csv

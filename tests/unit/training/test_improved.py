@@ -21,7 +21,7 @@ PACKED = [a for a in IMPROVED if a.readout != "last_step"]
 
 def model_for(approach: Approach) -> RecurrentClassifier:
     torch.manual_seed(0)
-    return RecurrentClassifier(approach, VOCAB).eval()
+    return RecurrentClassifier(approach, VOCAB, len(CLASSES)).eval()
 
 
 def test_the_tutorial_keeps_its_schedule():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .timing import Stats
+from bench.lib.timing import Stats
 
 
 @dataclass(frozen=True)

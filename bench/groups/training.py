@@ -14,18 +14,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from bench.lib import subjects, tutorial
+from bench.lib.breakdown import training_clock
+from bench.lib.report import Row, Table
+from bench.lib.settings import Settings
+from bench.lib.timing import Stats, interleaved, timed
 from rnnclf import CLASSES
 from rnnclf.core.text import Vocab, build_vocab, tokenize
 from rnnclf.data.dataset import Split, train_val_split
 from rnnclf.models.approaches import Approach, get_approach
 from rnnclf.models.networks import RecurrentClassifier
 from rnnclf.training.recurrent import Encoded, make_optimizers, train_model
-
-from . import subjects, tutorial
-from .breakdown import training_clock
-from .report import Row, Table
-from .settings import Settings
-from .timing import Stats, interleaved, timed
 
 SCALING = (0.25, 0.5)  # fractions of the train rows timed besides all of them (approach1)
 TARGET_SPEEDUP = 2.0  # approach1, project vs tutorial
@@ -89,7 +88,7 @@ def _optimizer_step(approach: Approach, vocab_size: int, batch: Encoded, variant
     """A run that does forward and backward on `batch`, then times only the optimizer step(s)."""
     torch.manual_seed(0)
     sparse = variant == "sparse"
-    model = RecurrentClassifier(approach, vocab_size, sparse=sparse)
+    model = RecurrentClassifier(approach, vocab_size, len(CLASSES), sparse=sparse)
     if variant in ("torch", "fused"):
         optimizers = [torch.optim.Adam(model.parameters(), lr=approach.lr, fused=variant == "fused" or None)]
     else:

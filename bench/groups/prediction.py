@@ -3,13 +3,12 @@ raw-text scoring against the tutorial's per-text pipeline."""
 
 from __future__ import annotations
 
+from bench.lib import subjects, tutorial
+from bench.lib.report import Row, Table
+from bench.lib.settings import Settings
+from bench.lib.timing import interleaved, timed
 from rnnclf.core.text import ARROW_BATCH
 from rnnclf.models.recurrent import PREDICT_BATCH
-
-from . import subjects, tutorial
-from .report import Row, Table
-from .settings import Settings
-from .timing import interleaved, timed
 
 TARGET_LATENCY_MS = 50.0
 TARGET_THROUGHPUT = 5000.0  # texts per second, approach1

@@ -18,12 +18,11 @@ from torch.nn.modules.module import register_module_forward_hook, register_modul
 from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
 from torch.profiler import ProfilerActivity, profile
 
+from bench.lib.timing import Stats
 from rnnclf.explain.lime import explain
 from rnnclf.models.classifier import Classifier
 from rnnclf.models.networks import RecurrentClassifier
 from rnnclf.models.recurrent import FoldedRNN, RecurrentTextClassifier
-
-from .timing import Stats
 
 TOP_OPS = 4
 

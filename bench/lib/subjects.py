@@ -43,5 +43,5 @@ def classifier(approach_id: str) -> tuple[RecurrentTextClassifier, bool]:
             pass
     vocab = load_classifier(next(n for n in APPROACHES if n in list_checkpoints(CHECKPOINT_DIR))).vocab
     torch.manual_seed(0)
-    model = RecurrentClassifier(get_approach(approach_id), len(vocab))
+    model = RecurrentClassifier(get_approach(approach_id), len(vocab), len(CLASSES))
     return RecurrentTextClassifier(approach_id, model, vocab, CLASSES), False

@@ -10,12 +10,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.lib import subjects
+from bench.lib.report import Row, Table
+from bench.lib.settings import Settings
+from bench.lib.timing import Stats, interleaved, timed
 from rnnclf.core.paths import PROJECT_ROOT
-
-from . import subjects
-from .report import Row, Table
-from .settings import Settings
-from .timing import Stats, interleaved, timed
 
 TARGET_PEAK_MB = 1024.0
 PAYLOAD = 2000  # characters of a second column: file size without proportional scoring work

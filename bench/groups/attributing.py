@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import time
 
+from bench.lib import subjects, tutorial
+from bench.lib.report import Row, Table
+from bench.lib.settings import Settings
+from bench.lib.timing import Stats, interleaved, timed
 from rnnclf import list_checkpoints, load_classifier
 from rnnclf.explain.faithfulness import LIME_SAMPLES, SAMPLES, SANITY_TEXTS, SHAP_SAMPLES, evaluate, sample_texts
 from rnnclf.explain.lime import DEFAULT_SAMPLES
 from rnnclf.explain.methods import SHAP_SAMPLES as APP_SHAP_SAMPLES
 from rnnclf.explain.methods import attribute
-
-from . import subjects, tutorial
-from .report import Row, Table
-from .settings import Settings
-from .timing import Stats, interleaved, timed
 
 TARGETS = {  # (approach, what is timed): seconds
     ("approach5", "ig"): 0.3,

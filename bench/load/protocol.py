@@ -17,7 +17,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
 
-from .load import UserResult
+from bench.load.sessions import UserResult
 
 PROBE, EXPLAIN = "", "explain"  # page names: Probe is the app's default page (URL path "/")
 BUSY = "No explanation yet"  # the app's warning when LIME waited too long for a free core

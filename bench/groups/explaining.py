@@ -7,12 +7,11 @@ project draws the same perturbations as token masks and scores them under `torch
 
 from __future__ import annotations
 
+from bench.lib import breakdown, subjects, tutorial
+from bench.lib.report import Row, Table
+from bench.lib.settings import Settings
+from bench.lib.timing import interleaved, timed
 from rnnclf.explain.lime import DEFAULT_SAMPLES, explain
-
-from . import breakdown, subjects, tutorial
-from .report import Row, Table
-from .settings import Settings
-from .timing import interleaved, timed
 
 LIME_DEFAULT = 5000  # LimeTextExplainer.explain_instance's num_samples
 TARGET_SECONDS = {"approach1": 0.4, "approach5": 1.2}  # at LIME_DEFAULT samples

@@ -16,13 +16,12 @@ from dataclasses import dataclass
 
 import psutil
 
+from bench.lib import subjects
+from bench.lib.report import Row, Table
+from bench.lib.server import APP, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_S, streamlit_app
+from bench.lib.settings import Settings
+from bench.lib.timing import Stats
 from rnnclf import list_checkpoints
-
-from . import subjects
-from .report import Row, Table
-from .server import APP, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_S, streamlit_app
-from .settings import Settings
-from .timing import Stats
 
 TARGET_START_S = 10.0
 TARGET_MEMORY_MB = 800.0

@@ -7,7 +7,7 @@ baseline, which also loads the models), then all users at once; the server's CPU
 memory are sampled throughout. Not part of the test suite: it takes a minute and wants a quiet machine.
 
 `python -m bench.load --protocol --users 50` does the same with sessions that speak Streamlit's
-websocket protocol (bench/protocol.py), so no browser shares the cores; `--soak 600` then keeps
+websocket protocol (bench/load/protocol.py), so no browser shares the cores; `--soak 600` then keeps
 `--users` sessions opening and closing for ten minutes and reports how the server's memory grows.
 Each writes its own section of the report, beside the others.
 """
@@ -25,10 +25,9 @@ from pathlib import Path
 
 import psutil
 
+from bench.lib.server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_S, streamlit_app
 from rnnclf.core.paths import PROJECT_ROOT
 from rnnclf.data.dataset import TEST_PATH, read_csv
-
-from .server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_S, streamlit_app
 
 REPORT = PROJECT_ROOT / "reports" / "loadtest.md"
 
@@ -205,14 +204,14 @@ def write_section(path: Path, text: str) -> None:
 
 
 async def run_sessions(url: str, texts: list[str]) -> list[UserResult]:
-    from .protocol import session
+    from bench.load.protocol import session
 
     return await asyncio.gather(*(session(url, text) for text in texts))
 
 
 async def soak(url: str, texts: list[str], users: int, seconds: float) -> list[UserResult]:
     """`users` sessions at a time, each closed and replaced by the next text until `seconds` pass."""
-    from .protocol import session
+    from bench.load.protocol import session
 
     deadline = time.monotonic() + seconds
     results: list[UserResult] = []
@@ -257,7 +256,7 @@ def soak_report(users: int, seconds: float, results: list[UserResult], sampler: 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--protocol", action="store_true", help="websocket sessions instead of browsers")
     parser.add_argument("--soak", type=float, metavar="SECONDS", help="with --protocol: sessions opening and closing")
@@ -287,7 +286,3 @@ def main(argv: list[str] | None = None) -> int:
     write_section(Path(args.out), text)
     print(text)
     return 0 if all(r.error is None for r in (*alone, *results)) else 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

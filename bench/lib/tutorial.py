@@ -88,7 +88,7 @@ def train_epoch(
 def new_model(approach: Approach, vocab_size: int, seed: int = 0) -> tuple[TutorialRNN, torch.optim.Optimizer]:
     """A fresh model with the tutorial's forward and its optimizer (Adam over every parameter)."""
     torch.manual_seed(seed)
-    model = TutorialRNN(RecurrentClassifier(approach, vocab_size))
+    model = TutorialRNN(RecurrentClassifier(approach, vocab_size, len(CLASSES)))
     return model, torch.optim.Adam(model.parameters(), lr=approach.lr)
 
 

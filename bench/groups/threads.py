@@ -15,12 +15,11 @@ from contextlib import contextmanager
 
 import torch
 
+from bench.lib import subjects
+from bench.lib.report import Row, Table
+from bench.lib.settings import Settings
+from bench.lib.timing import interleaved, timed
 from rnnclf.core.runtime import configure_threads
-
-from . import subjects
-from .report import Row, Table
-from .settings import Settings
-from .timing import interleaved, timed
 
 BURN_LIMIT_S = 600  # the burner stops by itself even if this process dies
 

@@ -1,0 +1,1 @@
+"""The measurement groups `python -m bench` runs (its GROUPS table): each module measures one thing."""

@@ -1,0 +1,1 @@
+"""`python -m bench.load`: load tests against one `streamlit run` (browser pages or protocol sessions)."""
