@@ -12,7 +12,7 @@ import streamlit as st
 
 from rnnclf import Classifier
 from rnnclf.explain.faithfulness import FRACTIONS, Report, measure, spearman
-from rnnclf.explain.methods import METHODS, TITLES, UNITS, Attribution, ranking, resolve, white_box
+from rnnclf.explain.methods import METHODS, REGISTRY, Attribution, available, lookup, missing, ranking, resolve
 from rnnclf.explain.words import MAX_WORDS, Words
 
 from . import figures, highlight, state
@@ -22,7 +22,8 @@ from .sidebar import LimeSettings
 from .state import Loaded
 
 TOP = 5  # words compared between methods
-SHORT = {"lime": "LIME", "ig": "IG", "linear": "linear", "occlusion": "occlusion", "shap": "KernelSHAP"}  # table labels
+DEFAULT_METHOD = METHODS[0]
+_SPELLED = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")  # "All four"
 
 
 def class_picker(classes: Sequence[str], predicted: str | None, key: str) -> str | None:
@@ -39,26 +40,48 @@ def class_picker(classes: Sequence[str], predicted: str | None, key: str) -> str
     return None if choice in (None, PREDICTED_CLASS) else choice
 
 
+def _option(chosen: str, options: Sequence[str], classifier: Classifier | None) -> str:
+    """The option that answers `chosen` (a link's or the last run's), or the default: a method's id
+    becomes the one of its slot that applies ("ig" and "linear" answer for each other)."""
+    try:
+        method = lookup(chosen).slot if classifier is None else resolve(chosen, classifier)
+    except ValueError:  # not a method ("all"), or one this model cannot run
+        method = chosen
+    return method if method in options else DEFAULT_METHOD
+
+
+def _labels(several: bool, offered: int) -> dict[str, str]:
+    """Each option's label; for several models, an offered method's says what answers for it where it cannot run."""
+    labels = {method.id: method.title for method in REGISTRY}
+    labels[ALL_METHODS] = f"All {_SPELLED[offered] if offered < len(_SPELLED) else offered}"
+    for stand_in in REGISTRY:
+        if several and stand_in.stands_in_for is not None:
+            labels[stand_in.stands_in_for] = f"{lookup(stand_in.stands_in_for).title} ({stand_in.stand_in_note})"
+    return labels
+
+
+def _help(classifier: Classifier | None) -> str:
+    """What each method does, what stands in for which, and (for one model) what it cannot run and why."""
+    offered = "; ".join(lookup(method).summary for method in METHODS)
+    stand_ins = [f"{method.summary}." for method in REGISTRY if method.stands_in_for is not None]
+    left_out = [f"Not here: {reason}." for reason in (missing(classifier) if classifier is not None else ())]
+    return " ".join([f"{offered}.", *stand_ins, *left_out])
+
+
 def method_picker(key: str, classifier: Classifier | None, offer_all: bool) -> str:
-    """The attribution method, or ALL_METHODS; with `classifier` None (several models), the white-box
-    option is "ig", which each TF-IDF model answers with its exact contributions."""
-    slot = "ig" if classifier is None else white_box(classifier)
-    options = [slot if m == "ig" else m for m in METHODS] + ([ALL_METHODS] if offer_all else [])
-    chosen = st.session_state.get(key, "lime")  # a link may have set it already
-    chosen = slot if chosen in ("ig", "linear") else chosen
-    st.session_state[key] = chosen if chosen in options else "lime"
-    labels = {**TITLES, ALL_METHODS: "All four"}
-    if classifier is None:
-        labels["ig"] = "Integrated Gradients (exact contributions for TF-IDF)"
+    """The attribution method, or ALL_METHODS; with `classifier` None (several models), each offered
+    method's own id, which a model that cannot run it answers with the one that stands in for it."""
+    methods = METHODS if classifier is None else available(classifier)
+    options = [*methods, *([ALL_METHODS] if offer_all else [])]
+    # A link may have set it already.
+    st.session_state[key] = _option(st.session_state.get(key, DEFAULT_METHOD), options, classifier)
     return st.segmented_control(
         "Method",
         options,
-        format_func=labels.get,
+        format_func=_labels(classifier is None, len(methods)).get,
         required=True,
         key=key,
-        help="LIME fits a local linear model to perturbed copies of the text; Integrated Gradients follows the "
-        "model's gradients from an input of unknown words; occlusion removes each word in turn; KernelSHAP "
-        "estimates Shapley values. The TF-IDF model gets its exact linear contributions instead of gradients.",
+        help=_help(classifier),
     )
 
 
@@ -71,8 +94,12 @@ def compute(
     label = classifier.classes.index(target) if target in classifier.classes else None
     results = []
     for method in methods:
-        method = resolve(method, classifier)
-        with st.spinner(f"Explaining {literal(loaded.name)} with {TITLES[method]}…"):
+        try:
+            method = resolve(method, classifier)
+        except ValueError as error:
+            st.warning(f"Nothing to explain: {error}.", icon=":material/warning:")
+            return []
+        with st.spinner(f"Explaining {literal(loaded.name)} with {lookup(method).title}…"):
             try:
                 results.append(state.attribution(loaded, text, method, label, settings.samples, settings.features))
             except ValueError as error:
@@ -85,23 +112,8 @@ def compute(
 
 
 def _facts(result: Attribution) -> str:
-    """The method's own numbers, one line: samples, fit or completeness gap, cost."""
-    parts = [f"{result.seconds:.2f} s"]
-    if result.method == "lime":
-        parts += [
-            f"{result.samples:,} samples",
-            f"{sum(1 for s in result.scores if s)} words",
-            f"seed {state.LIME_SEED}",
-        ]
-    elif result.method == "shap":
-        parts += [f"{result.samples:,} samples", f"seed {state.LIME_SEED}"]
-    elif result.method == "ig":
-        parts += [f"{result.samples - 1} steps", f"completeness gap {result.delta:+.4f}"]
-    elif result.method == "occlusion":
-        parts.append(f"{result.samples:,} forward passes (exact)")
-    else:
-        parts.append("exact")
-    return " · ".join(parts)
+    """The method's own numbers, one line: its cost, then what its declaration reports (samples, fit or gap)."""
+    return " · ".join([f"{result.seconds:.2f} s", *result.about.facts(result)])
 
 
 def render(
@@ -123,9 +135,9 @@ def render(
         st.caption(f"P({literal(class_name)}) = {shown:.1%} · {_facts(result)}{fit}")
         return
     chart, facts = st.columns([3, 1], vertical_alignment="center")
-    top = result.strongest(max(10, sum(1 for s in result.scores if s) if result.method == "lime" else 10))
+    top = result.strongest(max(10, sum(1 for s in result.scores if s) if result.about.selective else 10))
     chart.plotly_chart(
-        figures.top_words(top, class_name, TITLES[result.method]), key=f"top_words_{classifier.name}_{result.method}"
+        figures.top_words(top, class_name, result.title), key=f"top_words_{classifier.name}_{result.method}"
     )
     with facts:
         st.metric(f"P({literal(class_name)})", f"{shown:.1%}", help="The model's probability for this text.")
@@ -142,7 +154,7 @@ def render(
                 help="Sum of the word scores minus (P for this text − P for the all-unknown-words input): "
                 "zero for exact Integrated Gradients; its size is the integral's numerical error.",
             )
-        st.caption(f"{_facts(result)} · scores in {UNITS[result.method]}")
+        st.caption(f"{_facts(result)} · scores in {result.about.unit}")
 
 
 def agreement(results: Sequence[Attribution]) -> pd.DataFrame:
@@ -152,7 +164,7 @@ def agreement(results: Sequence[Attribution]) -> pd.DataFrame:
         top_a, top_b = {w for w, _ in a.top(TOP)}, {w for w, _ in b.top(TOP)}
         rows.append(
             {
-                "methods": f"{SHORT[a.method]} · {SHORT[b.method]}",
+                "methods": f"{a.about.short} · {b.about.short}",
                 "Spearman ρ": spearman(np.asarray(a.scores), np.asarray(b.scores)),
                 f"top-{TOP} overlap": len(top_a & top_b) / max(1, min(len(top_a), len(top_b))),
             }
@@ -216,7 +228,7 @@ def report_table(report: Report | None, checkpoint: str) -> None:
             pd.DataFrame(
                 {
                     "checkpoint": [r.checkpoint for r in rows],
-                    "method": [TITLES[r.method] for r in rows],
+                    "method": [lookup(r.method).title for r in rows],
                     "comprehensiveness ↑": [r.comprehensiveness.estimate for r in rows],
                     "95 % interval": [f"{r.comprehensiveness.low:.3f} – {r.comprehensiveness.high:.3f}" for r in rows],
                     "random": [r.random_comprehensiveness.estimate for r in rows],

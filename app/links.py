@@ -26,6 +26,7 @@ import streamlit as st
 
 from rnnclf.behavior.suite import load_suite
 from rnnclf.data.dataset import Dataset, Split
+from rnnclf.explain.methods import NAMES as METHOD_NAMES
 
 from .pages import BY_ID, VIEWS, View
 from .safe import literal
@@ -46,7 +47,7 @@ BEHAVIOUR_TEST = "behaviour_test"
 PREDICTED_CLASS = "predicted"  # the Explain class picker's first option
 EXPLAIN_METHOD, COMPARE_METHOD = "explain_method", "compare_method"
 ALL_METHODS = "all"  # Explain's method picker: every method stacked
-METHOD_VALUES = ("lime", "ig", "linear", "occlusion", "shap", ALL_METHODS)  # see rnnclf.attributions
+METHOD_VALUES = (*METHOD_NAMES, ALL_METHODS)  # every method's id (rnnclf.explain.methods.REGISTRY), or all
 NOBODY = "—"  # Evaluate's "side by side with" when alone
 _WRITTEN = "links_written"  # the query string the app wrote (or read) last
 

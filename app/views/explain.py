@@ -11,7 +11,7 @@ from app.notices import reading_notes
 from app.sidebar import Context, context
 from app.text_input import text_and_checkpoint
 from rnnclf.explain.faithfulness import read as read_report
-from rnnclf.explain.methods import METHODS
+from rnnclf.explain.methods import available
 
 
 def show(ctx: Context) -> None:
@@ -33,7 +33,7 @@ def show(ctx: Context) -> None:
             explaining.render(classifier, results[0], probability=float(shown[results[0].label]))
             explaining.comparison(classifier, text, results)
     else:
-        results = explaining.compute(loaded, text, target, METHODS, ctx.lime)
+        results = explaining.compute(loaded, text, target, available(classifier), ctx.lime)
         for result in results:
             with st.container(border=True):
                 st.markdown(f"**{result.title}** · {result.seconds:.2f} s")

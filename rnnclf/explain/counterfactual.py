@@ -16,8 +16,8 @@ from typing import Literal
 
 import numpy as np
 
-from rnnclf.core.text import token_spans, tokenize
-from rnnclf.explain.words import MAX_CHARS, MAX_WORDS
+from rnnclf.core.text import token_spans
+from rnnclf.explain.words import MAX_CHARS, MAX_WORDS, Words
 from rnnclf.models.classifier import Classifier
 
 DEFAULT_MAX_REMOVED = 5
@@ -114,17 +114,10 @@ def flip_search(classifier: Classifier, text: str, max_removed: int = DEFAULT_MA
         raise ValueError("there is no text to change")
     if len(text) > MAX_CHARS:
         raise ValueError(f"flip search reads texts of up to {MAX_CHARS:,} characters; this one has {len(text):,}")
-    spans = token_spans(text)
-    if not spans:
-        raise ValueError("the text has no words the model reads (only spaces or dropped symbols)")
-    span_words = [text[s:e] for s, e in spans]
-    span_tokens = [tokenize(w) for w in span_words]
-    tokens = [t for ts in span_tokens for t in ts]
-    feature_of: dict[str, int] = {}
-    span_feature = [feature_of.setdefault(w, len(feature_of)) for w in span_words]
-    token_feature = np.array([f for f, ts in zip(span_feature, span_tokens) for _ in ts])
-    candidates = sorted({f for f in span_feature[:MAX_WORDS]})
-    feature_words = list(feature_of)
+    # Every word is masked (the model reads the whole text, as the confirming re-score does); only the
+    # first MAX_WORDS are candidates for removal.
+    words = Words.of(text, max_words=None)
+    candidates = sorted(set(words.span_feature[:MAX_WORDS].tolist()))
 
     base = classifier.predict_proba([text])[0]
     label = int(base.argmax())
@@ -132,17 +125,17 @@ def flip_search(classifier: Classifier, text: str, max_removed: int = DEFAULT_MA
     frontier: list[tuple[int, ...]] = [()]
     for _ in range(max_removed):
         sets = sorted({tuple(sorted((*s, f))) for s in frontier for f in candidates if f not in s})
-        keep = np.stack([~np.isin(token_feature, s) for s in sets])
+        keep = np.stack([~np.isin(words.token_feature, s) for s in sets])
         sets = [s for s, row in zip(sets, keep) if row.any()]  # removing every word is not an edit
         keep = keep[keep.any(axis=1)]
         if not sets:
             break
-        probs = classifier.predict_proba_masked(tokens, keep)
+        probs = classifier.predict_proba_masked(words.tokens, keep)
         order = np.argsort(probs[:, label], kind="stable")
         for i in order:
             if probs[i].argmax() == label:
                 break
-            removed = tuple(feature_words[f] for f in sets[i])
+            removed = tuple(words.features[f] for f in sets[i])
             counterfactual = remove_all(text, set(removed))
             scored = classifier.predict_proba([counterfactual])[0]
             if counterfactual.strip() and scored.argmax() != label:

@@ -23,18 +23,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-import torch
 from scipy.stats import bootstrap
 
 from rnnclf.core.paths import REPORT_DIR
 from rnnclf.data.dataset import TEST_PATH, read_csv
 from rnnclf.evaluation.significance import LEVEL, RESAMPLES, Interval
-from rnnclf.explain.methods import IG_STEPS, METHODS, TITLES, probabilities, ranking, resolve, scores
+from rnnclf.explain.methods import IG_STEPS, Budget, available, lookup, probabilities, ranking, scores
 from rnnclf.explain.words import Words
-from rnnclf.models.classifier import Classifier
-from rnnclf.models.networks import RecurrentClassifier
-from rnnclf.models.recurrent import RecurrentTextClassifier
-from rnnclf.models.tfidf import TfidfLogisticClassifier
+from rnnclf.models.classifier import Capability, Classifier
 
 FRACTIONS = (0.01, 0.05, 0.10, 0.20, 0.50)
 RANDOM_ORDERS = 10  # random rankings per text, averaged: the baseline every figure is read against
@@ -81,31 +77,6 @@ def measure(
     return results, Aopc(float(random_c), float(random_s))
 
 
-def randomized(classifier: Classifier, seed: int = 0) -> Classifier:
-    """A copy of the model with random weights: freshly initialized layers, or shuffled-scale coefficients."""
-    if isinstance(classifier, RecurrentTextClassifier):
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            model = RecurrentClassifier(classifier.model.approach, len(classifier.vocab), len(classifier.classes))
-        return RecurrentTextClassifier(
-            f"{classifier.name} (random weights)", model, classifier.vocab, classifier.classes
-        )
-    if isinstance(classifier, TfidfLogisticClassifier):
-        rng = np.random.default_rng(seed)
-        coef = rng.normal(0.0, classifier.coef.std(), classifier.coef.shape)
-        return TfidfLogisticClassifier(
-            f"{classifier.name} (random weights)",
-            classifier.terms,
-            classifier.idf,
-            coef,
-            classifier.intercept,
-            classifier.ngram_max,
-            classifier.sublinear_tf,
-            classifier.classes,
-        )
-    raise TypeError(f"no randomized copy of a {type(classifier).__name__}")
-
-
 def spearman(a: np.ndarray, b: np.ndarray) -> float:
     """Rank correlation of two score vectors; nan when either is constant (no ranking to compare)."""
     from scipy.stats import spearmanr
@@ -134,13 +105,14 @@ def interval(values: Sequence[float], seed: int = 0) -> Interval:
 @dataclass(frozen=True)
 class MethodRow:
     checkpoint: str
-    method: str  # a key of attributions.TITLES
+    method: str  # a method's id (`methods.lookup`)
     texts: int
     comprehensiveness: Interval
     sufficiency: Interval
     random_comprehensiveness: Interval
     random_sufficiency: Interval
-    sanity: float | None  # mean rank correlation with the randomized model's scores (low: good)
+    # Mean rank correlation with the randomized model's scores (low: good); None: no such copy, or no ranking.
+    sanity: float | None
     seconds: float  # mean seconds per text of the method
 
 
@@ -222,21 +194,22 @@ def evaluate(
     shap_samples: int = SHAP_SAMPLES,
     sanity_texts: int = SANITY_TEXTS,
 ) -> list[MethodRow]:
-    """Every method on every text for one checkpoint: its rows of the report."""
-    tallies = {method: _Tally(method) for method in (resolve(m, classifier) for m in METHODS)}
-    random_model = randomized(classifier, seed)
+    """Every method the model can run on every text, for one checkpoint: its rows of the report. The sanity
+    check needs a randomized copy (`Capability.RANDOMIZED`): a model without one gets no sanity figure."""
+    tallies = {method: _Tally(method) for method in available(classifier)}
+    budget = Budget(lime_samples, shap_samples, seed)
+    random_model = classifier.randomized(seed) if Capability.RANDOMIZED in classifier.capabilities else None
     for i, text in enumerate(texts):
         words = Words.of(text)
         label = int(np.argmax(probabilities(classifier, words, np.ones((1, len(words.features)), dtype=bool))[0]))
         rankings = {}
         for method, tally in tallies.items():
-            samples = shap_samples if method == "shap" else lime_samples
             started = time.perf_counter()
-            values = scores(classifier, words, method, label, samples, seed).values
+            values = scores(classifier, words, method, label, budget).values
             tally.seconds.append(time.perf_counter() - started)
             rankings[method] = ranking(values)
-            if i < sanity_texts:
-                tally.sanity.append(spearman(values, scores(random_model, words, method, label, samples, seed).values))
+            if random_model is not None and i < sanity_texts:
+                tally.sanity.append(spearman(values, scores(random_model, words, method, label, budget).values))
         per_method, random = measure(classifier, words, label, rankings, seed + i)
         for method, aopc in per_method.items():
             tallies[method].faithful.append(aopc)
@@ -290,9 +263,9 @@ def verdicts(report: Report) -> list[str]:
         sufficient = min(rows, key=lambda row: row.sufficiency.estimate)
         beats = best.comprehensiveness.low > best.random_comprehensiveness.high
         lines.append(
-            f"{checkpoint}: {TITLES[best.method]} (comprehensiveness {best.comprehensiveness.estimate:.3f}, "
+            f"{checkpoint}: {lookup(best.method).title} (comprehensiveness {best.comprehensiveness.estimate:.3f}, "
             f"random {best.random_comprehensiveness.estimate:.3f}{'' if beats else ', not clearly above random'}); "
-            f"most sufficient: {TITLES[sufficient.method]} ({sufficient.sufficiency.estimate:.3f})"
+            f"most sufficient: {lookup(sufficient.method).title} ({sufficient.sufficiency.estimate:.3f})"
         )
     return lines
 
@@ -323,7 +296,7 @@ def markdown(report: Report) -> str:
     for row in report.rows:
         sanity = "-" if row.sanity is None else f"{row.sanity:.2f}"
         lines.append(
-            f"| {row.checkpoint} | {TITLES[row.method]} | {_ci(row.comprehensiveness)} | "
+            f"| {row.checkpoint} | {lookup(row.method).title} | {_ci(row.comprehensiveness)} | "
             f"{row.random_comprehensiveness.estimate:.3f} | {_ci(row.sufficiency)} | {row.random_sufficiency.estimate:.3f} | "
             f"{sanity} | {row.seconds:.3f} |"
         )

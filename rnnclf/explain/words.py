@@ -33,7 +33,7 @@ class Words:
     """A text cut into the words the model reads (`token_spans`), the features every explanation shares.
 
     A feature is a distinct word (in order of first appearance, as LIME's IndexedString numbers them);
-    removing it removes every occurrence. Only the first MAX_WORDS words are features.
+    removing it removes every occurrence. Only the first `max_words` words (MAX_WORDS; None: all) are features.
     """
 
     text: str
@@ -41,18 +41,19 @@ class Words:
     span_feature: np.ndarray  # the feature of each span
     features: tuple[str, ...]  # the distinct words
     tokens: tuple[str, ...]  # the model's token of each span
-    truncated: bool  # longer than MAX_WORDS words (or MAX_CHARS characters): the rest is no feature
+    truncated: bool  # longer than `max_words` words (or MAX_CHARS characters): the rest is no feature
 
     @classmethod
-    def of(cls, text: str) -> Words:
+    def of(cls, text: str, max_words: int | None = MAX_WORDS) -> Words:
         if not text.strip():
             raise ValueError("there is no text to explain")
         head = text[:MAX_CHARS]
         spans = token_spans(head)
-        truncated = len(spans) > MAX_WORDS or len(text) > len(head)
+        too_many = max_words is not None and len(spans) > max_words
+        truncated = too_many or len(text) > len(head)
         if truncated:
             # Keep whole words only: the last span of a cut text may be half a word.
-            spans = spans[:MAX_WORDS] if len(spans) > MAX_WORDS else spans[:-1] or spans
+            spans = spans[:max_words] if too_many else spans[:-1] or spans
         words = [text[s:e] for s, e in spans]
         if not words:
             raise ValueError("the text has no words the model reads (only spaces or dropped symbols)")

@@ -1,14 +1,52 @@
 """The one interface every model implements, so the app, LIME and evaluation never need to know which
-model they are showing. It only predicts: what a checkpoint says about itself lives in `registry.Checkpoint`."""
+model they are showing. It predicts, and declares what else it can do (`Capability`): code that needs
+more than predictions asks for a capability, never for a concrete model type. What a checkpoint says
+about itself lives in `registry.Checkpoint`."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from rnnclf.core.text import tokenize_many
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
+
+
+class Capability(Enum):
+    """What a classifier may do beyond predicting; each has its method on `Classifier`, named in the value."""
+
+    GRADIENTS = "gradients through an embedding"  # embedding_gradients
+    LINEAR = "exact linear contributions"  # linear_contributions
+    RANDOMIZED = "a copy with random weights"  # randomized
+
+
+class Unsupported(ValueError):
+    """A classifier was asked for a capability it does not declare."""
+
+
+@dataclass(frozen=True)
+class EmbeddingGradients:
+    """One text as a differentiable model reads it: what Integrated Gradients integrates along.
+
+    `module` is the caller's own copy, so hooks on it (Captum's) never meet predictions that other threads
+    make with the shared model meanwhile.
+    """
+
+    module: nn.Module  # (ids, lengths) -> logits
+    layers: tuple[nn.Module, ...]  # the embedding layers whose outputs are integrated, the token embedding first
+    ids: torch.Tensor  # (1, tokens read)
+    lengths: torch.Tensor  # (1,)
+    baseline: torch.Tensor  # the ids of the input the attributions are measured from (unknown words), as `ids`
+    # Each layer's attributions per row (summed over its dimensions), folded onto the tokens: (1, tokens).
+    to_tokens: Callable[[tuple[torch.Tensor, ...]], torch.Tensor]
 
 
 class Classifier(ABC):
@@ -17,6 +55,9 @@ class Classifier(ABC):
     name: str
     classes: tuple[str, ...]  # the dataset's class names, in the order of the probabilities' columns
     max_tokens: int | None  # the model reads only this many tokens; None: the whole text
+    # What it can do beyond predicting: a family declares each capability whose method it implements
+    # (tests/unit/explain/test_methods.py checks that every shipped family's declarations hold).
+    capabilities: frozenset[Capability] = frozenset()
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities, shape (len(texts), len(classes))."""
@@ -38,3 +79,20 @@ class Classifier(ABC):
     @abstractmethod
     def is_known(self, token: str) -> bool:
         """Whether the model has learned anything for this token (False: it reads it as unknown)."""
+
+    def embedding_gradients(self, tokens: Sequence[str]) -> EmbeddingGradients:
+        """`tokens` as the model reads them, for gradients through its embedding (`Capability.GRADIENTS`)."""
+        raise self.unsupported(Capability.GRADIENTS)
+
+    def linear_contributions(self, tokens: Sequence[str], label: int) -> np.ndarray:
+        """Each token's exact share of class `label`'s logit minus the mean logit, relative to the empty
+        text: they sum to that difference (`Capability.LINEAR`)."""
+        raise self.unsupported(Capability.LINEAR)
+
+    def randomized(self, seed: int) -> Classifier:
+        """The same model with random weights drawn from `seed`, for the faithfulness sanity check
+        (`Capability.RANDOMIZED`)."""
+        raise self.unsupported(Capability.RANDOMIZED)
+
+    def unsupported(self, capability: Capability) -> Unsupported:
+        return Unsupported(f"{self.name} has no {capability.value}")

@@ -6,6 +6,7 @@ exactly those weights); the vocabulary is a JSON file beside the checkpoints, pi
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import numpy as np
@@ -13,7 +14,7 @@ import torch
 from torch import nn
 
 from rnnclf.core.text import Vocab
-from rnnclf.models.classifier import Classifier
+from rnnclf.models.classifier import Capability, Classifier, EmbeddingGradients
 from rnnclf.models.networks import RecurrentClassifier
 
 STORAGE_DTYPE = torch.float16
@@ -23,6 +24,8 @@ PREDICT_BATCH = 512
 
 
 class RecurrentTextClassifier(Classifier):
+    capabilities = frozenset({Capability.GRADIENTS, Capability.RANDOMIZED})
+
     def __init__(self, name: str, model: RecurrentClassifier, vocab: Vocab, classes: Sequence[str]):
         if len(classes) != model.linear.out_features:
             raise ValueError(f"{len(classes)} class names for a model of {model.linear.out_features} outputs")
@@ -60,6 +63,37 @@ class RecurrentTextClassifier(Classifier):
 
     def is_known(self, token: str) -> bool:
         return token in self.vocab
+
+    def embedding_gradients(self, tokens: Sequence[str]) -> EmbeddingGradients:
+        """Gradients through the token embedding and, with an n-gram bag, through the bag's rows too (each
+        bag row's attribution goes to the tokens it was hashed from, so the tokens add up to the whole).
+
+        The baseline is the all-`<UNK>` input: the id of `<UNK>` is also the padding id, so it is the same
+        length of the vector the model reads for any word it does not know, and padding gets no attribution.
+        """
+        model = copy.deepcopy(self.model)
+        ids, lengths = self.vocab.encode([tokens], self.max_tokens)
+        ids_t = torch.from_numpy(ids)
+        bag = model.bag if model.approach.bag_buckets else None
+
+        def to_tokens(per_row: tuple[torch.Tensor, ...]) -> torch.Tensor:
+            return per_row[0] + bag.to_tokens(per_row[1]) if bag else per_row[0]
+
+        return EmbeddingGradients(
+            module=model,
+            layers=(model.embedding, *([bag.embedding] if bag else [])),
+            ids=ids_t,
+            lengths=torch.from_numpy(lengths),
+            baseline=torch.zeros_like(ids_t),  # all <UNK> (id 0, also the padding id)
+            to_tokens=to_tokens,
+        )
+
+    def randomized(self, seed: int) -> RecurrentTextClassifier:
+        """Freshly initialized layers of the same shape, drawn from `seed` (the global generator is left as it was)."""
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            model = RecurrentClassifier(self.model.approach, len(self.vocab), len(self.classes))
+        return RecurrentTextClassifier(f"{self.name} (random weights)", model, self.vocab, self.classes)
 
 
 class FoldedRNN(nn.Module):

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from scipy import sparse
 
-from rnnclf.models.classifier import Classifier
+from rnnclf.models.classifier import Capability, Classifier
 
 COEF_DTYPE = torch.float16  # test predictions identical to float32's, half the bytes
 
@@ -35,6 +35,7 @@ class TfidfLogisticClassifier(Classifier):
     """Sparse TF-IDF rows times the coefficients; it reads every token of a text (`max_tokens` None)."""
 
     max_tokens = None
+    capabilities = frozenset({Capability.LINEAR, Capability.RANDOMIZED})
 
     def __init__(
         self,
@@ -90,3 +91,40 @@ class TfidfLogisticClassifier(Classifier):
 
     def is_known(self, token: str) -> bool:
         return token in self.index
+
+    def linear_contributions(self, tokens: Sequence[str], label: int) -> np.ndarray:
+        """TF-IDF value x coefficient of every n-gram, shared equally by its occurrences and their tokens.
+
+        Coefficients are centred over the classes (a shift common to all classes changes no probability),
+        so the contributions sum to the class's logit minus the mean logit, relative to the empty text.
+        """
+        tokens = list(tokens)
+        row = self.features([tokens])
+        coef = self.coef[label] - self.coef.mean(axis=0)
+        contribution = dict(zip(row.indices.tolist(), (row.data * coef[row.indices]).tolist()))
+        occurrences: dict[int, list[range]] = {}
+        for n in range(1, self.ngram_max + 1):
+            for start in range(len(tokens) - n + 1):
+                term = self.index.get(" ".join(tokens[start : start + n]))  # as `ngrams` joins them
+                if term is not None:
+                    occurrences.setdefault(term, []).append(range(start, start + n))
+        per_token = np.zeros(len(tokens))
+        for term, places in occurrences.items():
+            for place in places:
+                per_token[list(place)] += contribution[term] / (len(places) * len(place))
+        return per_token
+
+    def randomized(self, seed: int) -> TfidfLogisticClassifier:
+        """The same terms and idf with coefficients drawn from `seed`, at the trained coefficients' scale."""
+        rng = np.random.default_rng(seed)
+        coef = rng.normal(0.0, self.coef.std(), self.coef.shape)
+        return TfidfLogisticClassifier(
+            f"{self.name} (random weights)",
+            self.terms,
+            self.idf,
+            coef,
+            self.intercept,
+            self.ngram_max,
+            self.sublinear_tf,
+            self.classes,
+        )

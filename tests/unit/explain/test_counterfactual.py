@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -104,3 +106,16 @@ def test_flip_search_on_markup_is_plain_text(baseline) -> None:
     if flip.found:
         assert np.argmax(baseline.predict_proba([flip.text])[0]) != flip.label
     assert flip.label == _label(baseline, text)
+
+
+def test_flip_search_scores_the_tokens_of_the_text_itself(baseline) -> None:
+    """Lower-casing reads neighbours: a capital sigma is final ("ς") after a cased letter and an apostrophe,
+    but not alone ("σ"); and "ΑΣ" before "'Σ" keeps its "σ". The masks must hold the text's own tokens."""
+    text = "Greek lender ΑΣ'Σ shares fell as oil prices rose"
+    word_by_word = [t for s, e in token_spans(text) for t in tokenize(text[s:e])]
+    assert word_by_word != tokenize(text)  # else this test would check nothing
+    with mock.patch.object(baseline, "predict_proba_masked", wraps=baseline.predict_proba_masked) as masked:
+        flip_search(baseline, text, max_removed=2)
+    assert masked.call_args_list, "the search scored no masks"
+    for call in masked.call_args_list:
+        assert list(call.args[0]) == tokenize(text)
