@@ -5,9 +5,10 @@
 import pandas  # noqa: F401
 import streamlit as st
 
-from app import links, report, sidebar, state
+from app import links, process, report, sidebar, state
 from app.pages import BY_ID, GOTO_KEY, VIEWS
 
+process.configure()  # torch's threads and glibc's malloc arenas, once per process
 st.set_page_config(page_title="rnnclf · news classifiers", page_icon=":material/newspaper:", layout="wide")
 
 rows = state.summary()

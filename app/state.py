@@ -6,7 +6,6 @@ fresh entry while the others stay warm. Cached objects are shared: views must on
 
 from __future__ import annotations
 
-import ctypes
 import os
 import threading
 from collections.abc import Iterator
@@ -20,7 +19,6 @@ import streamlit as st
 from rnnclf import Checkpoint, CheckpointError, list_checkpoints, load_checkpoint
 from rnnclf.checkpoints.registry import SummaryRow, summary_row
 from rnnclf.core.paths import CHECKPOINT_DIR
-from rnnclf.core.runtime import configure_threads
 from rnnclf.core.text import tokenize
 from rnnclf.data.dataset import DataError, Dataset, Split
 from rnnclf.evaluation.calibration import scale
@@ -54,25 +52,6 @@ def heavy_slot(doing: str) -> Iterator[None]:
         yield
     finally:
         HEAVY_SLOTS.release()
-
-
-M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
-
-
-def limit_malloc_arenas(arenas: int | None = None) -> None:
-    """Each session's script runs on a thread of its own, and glibc hands threads separate malloc arenas
-    (up to eight per core); memory freed across many arenas is seldom returned, so a server that sees
-    thousands of sessions keeps growing. `arenas` (default: one per core) keeps the heap compact. Python has
-    no binding for mallopt, hence ctypes; without glibc this does nothing."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    libc.mallopt(M_ARENA_MAX, arenas or os.cpu_count() or 1)
-
-
-configure_threads()
-limit_malloc_arenas()
 
 
 @dataclass(frozen=True)
