@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from functools import partial
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -18,23 +17,17 @@ from app.readable import NOTE, readable
 from app.report import add_button, pin
 from app.safe import literal
 from app.sidebar import Context, context
-from rnnclf.behavior.report import BehaviorReport, ReportTest, manifest_sha256, read_report
+from rnnclf.behavior.report import BehaviorReport, ReportTest, manifest_sha256
 from rnnclf.core.paths import REPORT_DIR
 
 REPORT = REPORT_DIR / "behavior.json"
 PAGE_SIZE = 8
 
 
-@st.cache_resource(max_entries=4, show_spinner="Reading the behavioural report…")
-def _read(path: str, size: int, mtime: int) -> BehaviorReport:
-    return read_report(Path(path))
-
-
 def report() -> BehaviorReport | None:
     """The report, or None after saying how to write it."""
     try:
-        stat = REPORT.stat()
-        return _read(str(REPORT), stat.st_size, stat.st_mtime_ns)
+        return state.behavior_report(REPORT)
     except (OSError, ValueError, KeyError, TypeError) as error:
         st.info(
             f"No readable behavioural report ({literal(type(error).__name__)}): run `python -m rnnclf behave` "
@@ -110,7 +103,7 @@ def _said(report: BehaviorReport, test: ReportTest, name: str, text_id: int) -> 
     return f"{report.classes[best]} {p[best]:.1%}"
 
 
-def _cases(report: BehaviorReport, test: ReportTest, name: str) -> None:
+def _cases(report: BehaviorReport, test: ReportTest, name: str, calibrated: bool) -> None:
     failed = test.failed[name]
     spec = test.spec
     if not failed:
@@ -151,7 +144,7 @@ def _cases(report: BehaviorReport, test: ReportTest, name: str) -> None:
                 )
             with action:
                 detail = f"{spec.name} ({spec.kind}), case {case}: fails for {name}"
-                make = partial(pin, "Behaviour", shown.text, list(report.checkpoints), detail=detail)
+                make = partial(pin, "Behaviour", shown.text, list(report.checkpoints), calibrated, detail=detail)
                 add_button(make, key=f"behaviour_pin_{case}")
 
 
@@ -180,7 +173,7 @@ def show(ctx: Context) -> None:
             icon=":material/info:",
         )
         return
-    _cases(loaded, test, ctx.selected)
+    _cases(loaded, test, ctx.selected, ctx.calibrated)
 
 
 if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)
