@@ -42,7 +42,7 @@ COMPARED = "compare_checkpoints"
 DISAGREEING = "disagree_checkpoints"
 OTHER = "evaluate_other"
 TRUE, PREDICTED = "errors_true", "errors_predicted"
-BEHAVIOUR_TEST = "behaviour_test"
+BEHAVIOR_TEST = "behavior_test"
 PREDICTED_CLASS = "predicted"  # the Explain class picker's first option
 EXPLAIN_METHOD, COMPARE_METHOD = "explain_method", "compare_method"
 ALL_METHODS = "all"  # Explain's method picker: every method stacked
@@ -143,7 +143,7 @@ def _apply(params: dict[str, str], names: Sequence[str]) -> list[str]:
     if "test" in params:
         tests = [spec.name for spec in load_suite().specs]
         if params["test"] in tests:
-            state[BEHAVIOUR_TEST] = params["test"]
+            state[BEHAVIOR_TEST] = params["test"]
         else:
             problems.append(f"test: no behavioural test named {params['test']!r}")
     unknown = sorted(set(params) - {"model", "row", "text", "class", "method", "models", "vs", "true", "pred", "test"})
@@ -208,8 +208,8 @@ def params_for(view: View, names: Sequence[str]) -> tuple[dict[str, str], str | 
         params["vs"] = state[OTHER]
     if "true" in view.params and TRUE in state and PREDICTED in state:
         params["true"], params["pred"] = state[TRUE], state[PREDICTED]
-    if "test" in view.params and BEHAVIOUR_TEST in state:
-        params["test"] = state[BEHAVIOUR_TEST]
+    if "test" in view.params and BEHAVIOR_TEST in state:
+        params["test"] = state[BEHAVIOR_TEST]
     return params, note
 
 

@@ -14,10 +14,11 @@ class View:
     icon: str
     params: tuple[str, ...]  # see links.py
     help: str
+    module: str = ""  # the page script's name in app/views/ where it is not `id`: a URL keeps its spelling
 
     @property
     def script(self) -> str:
-        return f"app/views/{self.id}.py"
+        return f"app/views/{self.module or self.id}.py"
 
 
 VIEWS = (
@@ -77,6 +78,7 @@ VIEWS = (
         ":material/science:",
         ("model", "test"),
         "Behavioural tests (CheckList): failure rates and the failing cases.",
+        module="behavior",
     ),
     View(
         "summary",

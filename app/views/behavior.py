@@ -58,7 +58,7 @@ def _changed(report: BehaviorReport, names: tuple[str, ...]) -> None:
         st.caption(f"Not in the report: {', '.join(map(literal, missing))}.")
 
 
-def _colour(rate: float) -> str:
+def _color(rate: float) -> str:
     """White at 0 %, deepening orange to red as the failure rate grows (readable text throughout)."""
     alpha = min(1.0, math.sqrt(rate)) * 0.75
     return f"background-color: rgba(214,96,32,{alpha:.2f})"
@@ -77,11 +77,11 @@ def _table(report: BehaviorReport) -> None:
             for t in report.tests
         ]
     )
-    styled = table.style.format("{:.1%}", subset=names).map(_colour, subset=names)
+    styled = table.style.format("{:.1%}", subset=names).map(_color, subset=names)
     # Pixel widths: the whole table fits beside the sidebar, so no checkpoint hides behind a scroll bar.
     narrow = {name: st.column_config.Column(width=78) for name in names}
     narrow |= {"test": st.column_config.Column(width=175), "cases": st.column_config.Column(width=50)}
-    st.dataframe(styled, hide_index=True, key="behaviour_table", height=38 + 35 * len(table), column_config=narrow)
+    st.dataframe(styled, hide_index=True, key="behavior_table", height=38 + 35 * len(table), column_config=narrow)
     st.caption(
         "Failure rate: the share of a test's cases on which the checkpoint breaks the test's rule. "
         "MFT: wrong class on a clear templated text. INV: the prediction changes under an edit that "
@@ -113,7 +113,7 @@ def _cases(report: BehaviorReport, test: ReportTest, name: str, calibrated: bool
         return
     expected = f" (expected **{literal(spec.label)}**)" if spec.kind == "MFT" else ""
     st.markdown(f"**{len(failed):,}** of {len(test.cases):,} cases fail for {literal(name)}{expected}:")
-    page = st.pagination(math.ceil(len(failed) / PAGE_SIZE), key=f"behaviour_page_{spec.name}_{name}")
+    page = st.pagination(math.ceil(len(failed) / PAGE_SIZE), key=f"behavior_page_{spec.name}_{name}")
     first = (page - 1) * PAGE_SIZE
     for case in failed[first : first + PAGE_SIZE]:
         shown = test.cases[case]
@@ -136,7 +136,7 @@ def _cases(report: BehaviorReport, test: ReportTest, name: str, calibrated: bool
             ):
                 action.button(
                     f"Load into {title}",
-                    key=f"behaviour_{view_id}_{case}",
+                    key=f"behavior_{view_id}_{case}",
                     icon=icon,
                     on_click=_open,
                     args=(shown.text, view_id),
@@ -145,7 +145,7 @@ def _cases(report: BehaviorReport, test: ReportTest, name: str, calibrated: bool
             with action:
                 detail = f"{spec.name} ({spec.kind}), case {case}: fails for {name}"
                 make = partial(pin, "Behaviour", shown.text, list(report.checkpoints), calibrated, detail=detail)
-                add_button(make, key=f"behaviour_pin_{case}")
+                add_button(make, key=f"behavior_pin_{case}")
 
 
 def show(ctx: Context) -> None:
@@ -159,10 +159,10 @@ def show(ctx: Context) -> None:
     _changed(loaded, ctx.names)
     _table(loaded)
     names = [t.spec.name for t in loaded.tests]
-    if st.session_state.get(links.BEHAVIOUR_TEST) not in names:
-        st.session_state[links.BEHAVIOUR_TEST] = names[0]
+    if st.session_state.get(links.BEHAVIOR_TEST) not in names:
+        st.session_state[links.BEHAVIOR_TEST] = names[0]
     chosen, about = st.columns([1, 2], vertical_alignment="bottom")
-    test = loaded.test(chosen.selectbox("Test", names, key=links.BEHAVIOUR_TEST))
+    test = loaded.test(chosen.selectbox("Test", names, key=links.BEHAVIOR_TEST))
     about.caption(
         f"{test.spec.kind} · {literal(test.spec.capability)} · {literal(test.spec.description)} "
         "Cases below: for the checkpoint picked in the sidebar."
