@@ -133,7 +133,8 @@ Values = tuple[str | None, ...]  # a link's value for each of a parameter's name
 
 @dataclass(frozen=True)
 class Param:
-    """One URL parameter."""
+    """One URL parameter, all the app knows of it: adding a parameter is adding a record to PARAMS (and its
+    row to the README's Links table, which tests/app/test_links_table.py holds to PARAMS)."""
 
     names: tuple[str, ...]  # in the query string; a confusion cell's two are read and written together
     keys: tuple[str, ...]  # the session-state keys it sets; where each view keeps its own, one per view
