@@ -5,9 +5,10 @@
 import pandas  # noqa: F401
 import streamlit as st
 
-from app import links, report, sidebar, state
+from app import links, process, report, sidebar, state
 from app.pages import BY_ID, GOTO_KEY, VIEWS
 
+process.configure()  # torch's threads and glibc's malloc arenas, once per process
 st.set_page_config(page_title="rnnclf · news classifiers", page_icon=":material/newspaper:", layout="wide")
 
 rows = state.summary()
@@ -18,7 +19,7 @@ with st.sidebar:
     loaded = [item.checkpoint for item in map(state.load, names) if item.checkpoint is not None]
     st.caption(sidebar.datasets_line(list({c.dataset.name: c.dataset for c in loaded}.values())))
     selected = sidebar.checkpoint_picker(rows, str(state.checkpoint_root()))
-    sidebar.calibration_toggle()
+    calibrated = sidebar.calibration_toggle()
     lime = sidebar.lime_settings()
     report.sidebar_section(rows)
 
@@ -30,7 +31,7 @@ page = st.navigation(list(pages.values()), position="top")
 if GOTO_KEY in st.session_state:  # a button asked for another view (see pages.go_to)
     st.switch_page(pages[st.session_state.pop(GOTO_KEY)])
 if selected is not None:
-    st.session_state[sidebar.CONTEXT_KEY] = sidebar.Context(selected, names, tuple(rows), lime)
+    st.session_state[sidebar.CONTEXT_KEY] = sidebar.Context(selected, names, tuple(rows), lime, calibrated)
     page.run()
     links.write(BY_ID.get(page.url_path, VIEWS[0]), names)
     state.warm_explainer()

@@ -98,12 +98,12 @@ def _word_tools(copy: str) -> None:
     )
 
 
-def _changes(original: str, copy: str, items: Sequence[Loaded]) -> None:
+def _changes(original: str, copy: str, items: Sequence[Loaded], calibrated: bool) -> None:
     """Per checkpoint: the two predictions and each class's change in probability, in points."""
     rows = []
     for item in items:
         classes = item.checkpoint.classifier.classes
-        before, after = state.probabilities(item, original), state.probabilities(item, copy)
+        before, after = state.probabilities(item, original, calibrated), state.probabilities(item, copy, calibrated)
         b, a = int(before.argmax()), int(after.argmax())
         row = {
             "checkpoint": item.name,
@@ -124,7 +124,7 @@ def _changes(original: str, copy: str, items: Sequence[Loaded]) -> None:
     st.caption("Δ: the edited copy's probability of each class minus the original's, in percentage points.")
 
 
-def _flip_search(original: str, items: Sequence[Loaded]) -> None:
+def _flip_search(original: str, items: Sequence[Loaded], calibrated: bool) -> None:
     """The flip search on the pinned original, for each checkpoint at once."""
     left, right = st.columns([1, 3], vertical_alignment="bottom")
     most = left.number_input("At most this many words", 1, 8, DEFAULT_MAX_REMOVED, key="cf_max_words")
@@ -146,11 +146,11 @@ def _flip_search(original: str, items: Sequence[Loaded]) -> None:
                 st.warning(f"{literal(item.name)}: no flip search: {literal(error)}.", icon=":material/warning:")
                 continue
         # Shown as everywhere else in the app (calibrated when the sidebar says so; the class is the same).
-        before = state.probabilities(item, original)[flip.label]
+        before = state.probabilities(item, original, calibrated)[flip.label]
         row = {"checkpoint": item.name, "original": f"{classes[flip.label]} {before:.1%}"}
         if flip.found:
             found[item.name] = flip.text
-            after = state.probabilities(item, flip.text)[flip.new_label]
+            after = state.probabilities(item, flip.text, calibrated)[flip.new_label]
             row |= {
                 "words": str(len(flip.removed)),
                 "removed": ", ".join(flip.removed),
@@ -168,8 +168,9 @@ def _flip_search(original: str, items: Sequence[Loaded]) -> None:
         use.button("Edit this counterfactual", key="cf_flip_use", on_click=_use, args=(found[chosen],))
 
 
-def editor(original: str, items: Sequence[Loaded], every: Sequence[str] = ()) -> None:
-    """The editor for `original`, scored by `items`, or by each usable checkpoint of `every` on request."""
+def editor(original: str, items: Sequence[Loaded], calibrated: bool, every: Sequence[str] = ()) -> None:
+    """The editor for `original`, scored by `items`, or by each usable checkpoint of `every` on request;
+    probabilities temperature-scaled when `calibrated`."""
     if st.session_state.get(PINNED) != original or COPY not in st.session_state:
         st.session_state[PINNED] = st.session_state[COPY] = original
     if every and st.toggle("Every checkpoint at once", key="cf_every"):
@@ -193,6 +194,6 @@ def editor(original: str, items: Sequence[Loaded], every: Sequence[str] = ()) ->
     if not copy.strip():
         st.info("The copy is empty: there is nothing to score.", icon=":material/edit_note:")
     elif items:
-        _changes(original, copy, items)
+        _changes(original, copy, items, calibrated)
     st.markdown("**Flip search**")
-    _flip_search(original, items)
+    _flip_search(original, items, calibrated)

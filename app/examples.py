@@ -35,10 +35,11 @@ def split(dataset: Dataset | None) -> Split | None:
     return result
 
 
-def predictions(loaded: Loaded) -> np.ndarray | None:
-    """The checkpoint's probabilities on every test example, or None after showing why there are none."""
+def predictions(loaded: Loaded, calibrated: bool) -> np.ndarray | None:
+    """The checkpoint's probabilities on every test example (temperature-scaled when `calibrated`), or None
+    after showing why there are none."""
     try:
-        return state.predictions(loaded)
+        return state.predictions(loaded, calibrated)
     except CheckpointError as error:
         st.error(literal(error), icon=":material/block:", title=f"{literal(loaded.name)} has no test predictions")
         return None

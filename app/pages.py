@@ -12,12 +12,19 @@ class View:
     id: str  # the URL path: http://host:8501/<id>
     title: str
     icon: str
-    params: tuple[str, ...]  # see links.py
     help: str
+    module: str = ""  # the page script's name in app/views/ where it is not `id`: a URL keeps its spelling
 
     @property
     def script(self) -> str:
-        return f"app/views/{self.id}.py"
+        return f"app/views/{self.module or self.id}.py"
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """The URL parameters that define what it shows, from links.PARAMS."""
+        from .links import PARAMS  # links builds its table from VIEWS, so it is imported after this module
+
+        return tuple(name for param in PARAMS if self.id in param.views for name in param.names)
 
 
 VIEWS = (
@@ -25,66 +32,33 @@ VIEWS = (
         "probe",
         "Probe",
         ":material/search:",
-        ("model", "text", "row"),
         "One text through the chosen checkpoint: its class and all probabilities.",
     ),
     View(
         "explain",
         "Explain",
         ":material/format_ink_highlighter:",
-        ("model", "text", "row", "class", "method"),
         "Which words pushed the prediction: LIME, Integrated Gradients, occlusion, KernelSHAP, and how faithful each is.",
     ),
-    View(
-        "compare",
-        "Compare",
-        ":material/compare_arrows:",
-        ("model", "text", "row", "models", "method"),
-        "The same text through every checkpoint side by side.",
-    ),
-    View("batch", "Batch", ":material/dataset:", ("model",), "Score a CSV or many pasted lines at once."),
-    View(
-        "evaluate",
-        "Evaluate",
-        ":material/grid_on:",
-        ("model", "vs"),
-        "Stored test metrics, confusion matrix and training curves.",
-    ),
-    View(
-        "errors",
-        "Errors",
-        ":material/bug_report:",
-        ("model", "true", "pred"),
-        "The test examples behind each cell of the confusion matrix.",
-    ),
-    View(
-        "disagreements",
-        "Disagreements",
-        ":material/call_split:",
-        ("model", "models"),
-        "Test examples on which the checkpoints disagree.",
-    ),
+    View("compare", "Compare", ":material/compare_arrows:", "The same text through every checkpoint side by side."),
+    View("batch", "Batch", ":material/dataset:", "Score a CSV or many pasted lines at once."),
+    View("evaluate", "Evaluate", ":material/grid_on:", "Stored test metrics, confusion matrix and training curves."),
+    View("errors", "Errors", ":material/bug_report:", "The test examples behind each cell of the confusion matrix."),
+    View("disagreements", "Disagreements", ":material/call_split:", "Test examples on which the checkpoints disagree."),
     View(
         "slices",
         "Slices",
         ":material/pie_chart:",
-        ("model",),
         "Accuracy on parts of the test split: by length, token window, unknown words, class, or a keyword.",
     ),
     View(
         "behaviour",
         "Behaviour",
         ":material/science:",
-        ("model", "test"),
         "Behavioural tests (CheckList): failure rates and the failing cases.",
+        module="behavior",
     ),
-    View(
-        "summary",
-        "Summary",
-        ":material/table_chart:",
-        ("model",),
-        "Every checkpoint's accuracy next to the tutorial's.",
-    ),
+    View("summary", "Summary", ":material/table_chart:", "Every checkpoint's accuracy next to the tutorial's."),
 )
 BY_ID = {view.id: view for view in VIEWS}
 GOTO_KEY = "goto"  # a view a button asked to open, switched to on the next run

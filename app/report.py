@@ -21,22 +21,23 @@ def pin(
     view: str,
     text: str,
     names: Sequence[str],
+    calibrated: bool,
     explanations: Sequence[tuple[Loaded, Attribution]] = (),
     detail: str = "",
 ) -> Pin:
-    """`text` with each named checkpoint's probabilities as the view shows them (those that load), any
-    LIME top words (the report labels its words as LIME's, so other methods are not pinned), and `detail`
-    (what the view was showing about it)."""
+    """`text` with each named checkpoint's probabilities as the view shows them (those that load;
+    temperature-scaled when `calibrated`), any LIME top words (the report labels its words as LIME's, so
+    other methods are not pinned), and `detail` (what the view was showing about it)."""
     loaded = [item for item in map(state.load, names) if item.checkpoint is not None]
     predictions = tuple(
-        prediction(item.name, item.checkpoint.classifier.classes, state.probabilities(item, text)) for item in loaded
+        prediction(item.name, item.checkpoint.classifier.classes, state.probabilities(item, text, calibrated))
+        for item in loaded
     )
     words = tuple(
         PinnedWords(item.name, item.checkpoint.classifier.classes[e.label], e.strongest(len(e.features)))
         for item, e in explanations
         if e.method == "lime"
     )
-    calibrated = st.session_state.get(state.CALIBRATED, False)
     note = "calibrated probabilities (temperature scaling)" if calibrated else "raw probabilities"
     return Pin(view, text, predictions, words, f"{detail} · {note}" if detail else note)
 

@@ -1,5 +1,5 @@
-"""The sidebar: which checkpoint the single-model views show, and the LIME settings; and the `Context`
-the entrypoint hands every page (a page script reads it with `context()`)."""
+"""The sidebar: which checkpoint the single-model views show, calibrated or raw probabilities, and the LIME
+settings; and the `Context` the entrypoint hands every page (a page script reads it with `context()`)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from rnnclf.explain.lime import DEFAULT_FEATURES, DEFAULT_SAMPLES, MAX_SAMPLES
 
 from .links import CHECKPOINT
 from .safe import literal
-from .state import CALIBRATED
 
 MIN_SAMPLES = 100
 MAX_FEATURES = 30
 CONTEXT_KEY = "context"
+CALIBRATED = "calibrated"  # the toggle's key: show temperature-scaled probabilities
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Context:
     names: tuple[str, ...]  # every checkpoint, broken ones too
     rows: tuple[SummaryRow, ...]
     lime: LimeSettings
+    calibrated: bool  # show temperature-scaled probabilities (each view passes it to app.state)
 
 
 def context() -> Context:

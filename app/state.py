@@ -1,37 +1,44 @@
-"""Checkpoints, predictions, explanations and examples, loaded once per process and shared by sessions.
+"""Checkpoints, predictions, explanations, examples and reports, computed once per process and shared by sessions.
 
-Every cached entry is keyed by the checkpoint's file stamp, so a retrained or damaged checkpoint gets a
-fresh entry while the others stay warm. Cached objects are shared: views must only read them.
+Every cache of the app is here, made by one helper (`_cached`, as `per_checkpoint`, `per_dataset` and
+`per_file`): an entry is keyed by what it is computed from and that thing's version (a checkpoint's file
+stamp, a dataset's pinned test split, a report's size and mtime), so a retrained or damaged checkpoint
+gets a fresh entry while the others stay warm. Whatever changes a result (the calibration toggle, the
+text, the settings) is an argument: nothing here reads a widget. Cached objects are shared: views must
+only read them.
 """
 
 from __future__ import annotations
 
-import ctypes
+import functools
+import inspect
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 import streamlit as st
 
 from rnnclf import Checkpoint, CheckpointError, list_checkpoints, load_checkpoint
+from rnnclf.behavior.report import BehaviorReport, read_report
 from rnnclf.checkpoints.registry import SummaryRow, summary_row
-from rnnclf.core.paths import CHECKPOINT_DIR
-from rnnclf.core.runtime import configure_threads
+from rnnclf.core.paths import CHECKPOINT_DIR, REPORT_DIR
 from rnnclf.core.text import tokenize
 from rnnclf.data.dataset import DataError, Dataset, Split
 from rnnclf.evaluation.calibration import scale
 from rnnclf.evaluation.significance import Interval, intervals
 from rnnclf.evaluation.slices import unknown_share
+from rnnclf.explain import faithfulness
 from rnnclf.explain.counterfactual import Flip, flip_search
 from rnnclf.explain.lime import import_lime
 from rnnclf.explain.methods import Attribution, attribute
 
-CALIBRATED = "calibrated"  # the sidebar toggle's key: show temperature-scaled probabilities
 ROOT_ENV = "RNNCLF_CHECKPOINTS"  # another checkpoints folder (tests point it at a temporary one)
+FAITHFULNESS_REPORT = REPORT_DIR / f"{faithfulness.NAME}.json"
 LIME_SEED = 0  # one fixed seed (LIME, KernelSHAP): the same request always gives the same explanation
 # LIME and batch scoring are the heavy requests. At most one of them per core runs at a time (each on
 # one torch thread), so eight users asking at once queue for a core instead of all slowing each other
@@ -39,6 +46,10 @@ LIME_SEED = 0  # one fixed seed (LIME, KernelSHAP): the same request always give
 # told to retry.
 HEAVY_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 HEAVY_WAIT_SECONDS = 60.0
+
+S = TypeVar("S")  # what an entry is computed from: a loaded checkpoint, a dataset, a file
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class ServerBusy(RuntimeError):
@@ -54,25 +65,6 @@ def heavy_slot(doing: str) -> Iterator[None]:
         yield
     finally:
         HEAVY_SLOTS.release()
-
-
-M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
-
-
-def limit_malloc_arenas(arenas: int | None = None) -> None:
-    """Each session's script runs on a thread of its own, and glibc hands threads separate malloc arenas
-    (up to eight per core); memory freed across many arenas is seldom returned, so a server that sees
-    thousands of sessions keeps growing. `arenas` (default: one per core) keeps the heap compact. Python has
-    no binding for mallopt, hence ctypes; without glibc this does nothing."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    libc.mallopt(M_ARENA_MAX, arenas or os.cpu_count() or 1)
-
-
-configure_threads()
-limit_malloc_arenas()
 
 
 @dataclass(frozen=True)
@@ -112,6 +104,7 @@ def _key(name: str) -> dict[str, str]:
 
 
 def load(name: str) -> Loaded:
+    """Checkpoint `name` under the checkpoints root, as it is on disk now (the entry every other one starts from)."""
     return _load(**_key(name))
 
 
@@ -123,6 +116,82 @@ def _load(root: str, name: str, stamp: str) -> Loaded:
         return Loaded(name, error=str(error))
     except Exception as error:  # noqa: BLE001 - one unreadable checkpoint must not take the app down
         return Loaded(name, error=f"checkpoint {name!r} cannot be loaded: {type(error).__name__}: {error}")
+
+
+def _dataset_key(dataset: Dataset) -> dict[str, object]:
+    """The key of a per-dataset entry: its name and test split's pin, so that a dataset of the same name
+    elsewhere (RNNCLF_DATASETS) gets its own entry. `_dataset`, the record itself, is passed but not hashed."""
+    return dict(_dataset=dataset, name=dataset.name, path=dataset.test.path, sha256=dataset.test.sha256)
+
+
+def _file_key(path: Path) -> dict[str, object]:
+    """The key of a per-file entry: the path, and its size and mtime (empty while it cannot be read)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return dict(path=str(path), stamp="")
+    return dict(path=str(path), stamp=f"{stat.st_size} {stat.st_mtime_ns}")
+
+
+def _cached(
+    key: Callable[[S], dict[str, object]],
+    find: Callable[[dict[str, Any]], S],
+    max_entries: int,
+    spinner: str | bool,
+) -> Callable[[Callable[Concatenate[S, P], R]], Callable[Concatenate[S, P], R]]:
+    """The app's one cache helper: a decorator that caches `compute(subject, *args)` under `key(subject)`
+    and the arguments, and computes an entry from `find(key)`, the subject as that key names it.
+
+    Every argument reaches the cache as a keyword (see `_key`), the compute function's own names in its
+    own order, however the caller passed them.
+    """
+
+    def decorate(compute: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+        names = tuple(inspect.signature(compute).parameters)[1:]
+
+        # Streamlit tells caches apart by module, qualified name and source: wrapped, these are compute's.
+        @functools.wraps(compute)
+        def entry(**arguments: Any) -> R:
+            return compute(find(arguments), **{name: arguments[name] for name in names})
+
+        cache = st.cache_resource(max_entries=max_entries, show_spinner=spinner)(entry)
+
+        @functools.wraps(compute)
+        def call(subject: S, *args: P.args, **kwargs: P.kwargs) -> R:
+            given = dict(zip(names, args), **kwargs)
+            return cache(**key(subject), **{name: given[name] for name in names})
+
+        return call
+
+    return decorate
+
+
+def per_checkpoint(
+    max_entries: int, spinner: str | bool = False
+) -> Callable[[Callable[Concatenate[Loaded, P], R]], Callable[Concatenate[Loaded, P], R]]:
+    """Cache `compute(loaded, ...)` per checkpoint version: an entry is computed from the checkpoint loaded
+    under the same stamp, never from a caller's older copy. Callers pass only checkpoints that loaded
+    (see notices.usable)."""
+    return _cached(
+        lambda loaded: _key(loaded.name),
+        lambda key: _load(root=key["root"], name=key["name"], stamp=key["stamp"]),
+        max_entries,
+        spinner,
+    )
+
+
+def per_dataset(
+    max_entries: int, spinner: str | bool = False
+) -> Callable[[Callable[Concatenate[Dataset, P], R]], Callable[Concatenate[Dataset, P], R]]:
+    """Cache `compute(dataset, ...)` per dataset and pinned test split (see `_dataset_key`)."""
+    return _cached(_dataset_key, lambda key: key["_dataset"], max_entries, spinner)
+
+
+def per_file(
+    max_entries: int, spinner: str | bool = False
+) -> Callable[[Callable[Concatenate[Path, P], R]], Callable[Concatenate[Path, P], R]]:
+    """Cache `compute(path, ...)` per version of the file: a rewritten report is read again."""
+    return _cached(_file_key, lambda key: Path(key["path"]), max_entries, spinner)
 
 
 def summary() -> tuple[SummaryRow, ...]:
@@ -140,12 +209,11 @@ def summary() -> tuple[SummaryRow, ...]:
     return tuple(rows)
 
 
-def temperature(loaded: Loaded, calibrated: bool | None = None) -> float | None:
-    """The temperature to show `loaded`'s probabilities with: None for the raw ones (the toggle is off,
-    or the checkpoint has no calibration). `calibrated` None: the sidebar toggle decides."""
-    wanted = st.session_state.get(CALIBRATED, False) if calibrated is None else calibrated
+def temperature(loaded: Loaded, calibrated: bool) -> float | None:
+    """The temperature to show `loaded`'s probabilities with: None for the raw ones (not `calibrated`, or
+    the checkpoint has no calibration)."""
     calibration = loaded.checkpoint.metrics.calibration
-    return calibration.temperature if wanted and calibration is not None else None
+    return calibration.temperature if calibrated and calibration is not None else None
 
 
 def _scaled(raw: np.ndarray, temperature: float | None) -> np.ndarray:
@@ -157,31 +225,24 @@ def _scaled(raw: np.ndarray, temperature: float | None) -> np.ndarray:
     return result
 
 
-def probabilities(loaded: Loaded, text: str) -> np.ndarray:
-    """The classifier's probabilities for one text, shape (len(classes),); calibrated when the sidebar says so."""
-    return _scaled(_probabilities(**_key(loaded.name), text=text), temperature(loaded))
+def probabilities(loaded: Loaded, text: str, calibrated: bool) -> np.ndarray:
+    """The classifier's probabilities for one text, shape (len(classes),); temperature-scaled when
+    `calibrated` and the checkpoint has a temperature (tests/app/test_state.py)."""
+    return _scaled(_probabilities(loaded, text), temperature(loaded, calibrated))
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
-def _probabilities(root: str, name: str, stamp: str, text: str) -> np.ndarray:
-    # Callers pass only checkpoints that loaded (see notices.usable); so does _attribution.
-    result = _load(root=root, name=name, stamp=stamp).checkpoint.classifier.predict_proba([text])[0]
+@per_checkpoint(max_entries=256)
+def _probabilities(loaded: Loaded, text: str) -> np.ndarray:
+    result = loaded.checkpoint.classifier.predict_proba([text])[0]
     result.setflags(write=False)
     return result
 
 
+@per_checkpoint(max_entries=256)
 def attribution(loaded: Loaded, text: str, method: str, label: int | None, samples: int, features: int) -> Attribution:
     """One method's word scores for one text, cached per (checkpoint, text, method, label, settings);
     `samples` and `features` are LIME's (KernelSHAP takes attributions.SHAP_SAMPLES)."""
-    return _attribution(**_key(loaded.name), text=text, method=method, label=label, samples=samples, features=features)
-
-
-@st.cache_resource(max_entries=256, show_spinner=False)
-def _attribution(
-    root: str, name: str, stamp: str, text: str, method: str, label: int | None, samples: int, features: int
-) -> Attribution:
-    # Callers pass only checkpoints that loaded (see notices.usable).
-    classifier = _load(root=root, name=name, stamp=stamp).checkpoint.classifier
+    classifier = loaded.checkpoint.classifier
     with heavy_slot("explaining texts"):
         [result] = attribute(
             classifier, text, (method,), label, samples=samples, seed=LIME_SEED, lime_features=features
@@ -189,16 +250,11 @@ def _attribution(
     return result
 
 
+@per_checkpoint(max_entries=128)
 def flip(loaded: Loaded, text: str, max_removed: int) -> Flip:
     """The flip search for one text (the fewest words whose removal changes the class), cached."""
-    return _flip(**_key(loaded.name), text=text, max_removed=max_removed)
-
-
-@st.cache_resource(max_entries=128, show_spinner=False)
-def _flip(root: str, name: str, stamp: str, text: str, max_removed: int) -> Flip:
-    classifier = _load(root=root, name=name, stamp=stamp).checkpoint.classifier
     with heavy_slot("searching for flips"):
-        return flip_search(classifier, text, max_removed)
+        return flip_search(loaded.checkpoint.classifier, text, max_removed)
 
 
 @st.cache_resource(show_spinner=False)
@@ -210,82 +266,71 @@ def warm_explainer() -> threading.Thread:
     return thread
 
 
-def _dataset_key(dataset: Dataset) -> dict[str, object]:
-    """The key of a per-dataset entry: its name and test split's pin, so that a dataset of the same name
-    elsewhere (RNNCLF_DATASETS) gets its own entry. `_dataset`, the record itself, is passed but not hashed."""
-    return dict(_dataset=dataset, name=dataset.name, path=dataset.test.path, sha256=dataset.test.sha256)
-
-
+@per_dataset(max_entries=8)
 def test_split(dataset: Dataset) -> Split | None:
     """`dataset`'s test split (a checkpoint's: `checkpoint.dataset`); None when it is missing, unreadable or
     not the file its record pins."""
-    return _test_split(**_dataset_key(dataset))
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _test_split(_dataset: Dataset, name: str, path: str, sha256: str) -> Split | None:
     try:
-        return _dataset.read_test()
+        return dataset.read_test()
     except DataError:
         return None
 
 
-def predictions(loaded: Loaded, calibrated: bool | None = None) -> np.ndarray:
-    """A loaded checkpoint's probabilities on the test split (which must exist), shape (rows, classes).
+def predictions(loaded: Loaded, calibrated: bool) -> np.ndarray:
+    """A loaded checkpoint's probabilities on its dataset's test split (which must exist), shape (rows, classes),
+    temperature-scaled when `calibrated` (as `probabilities`).
 
     Read from the checkpoint's stored predictions when it has them, else computed once; either way
-    the error explorer, the disagreements and their tests all read this one cached array (calibrated
-    when the sidebar says so, or as `calibrated` asks).
+    the error explorer, the disagreements and their tests all read this one cached array.
     """
     t = temperature(loaded, calibrated)
-    return (
-        _predictions(**_key(loaded.name)) if t is None else _calibrated_predictions(**_key(loaded.name), temperature=t)
-    )
+    return _predictions(loaded) if t is None else _calibrated_predictions(loaded, t)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _calibrated_predictions(root: str, name: str, stamp: str, temperature: float) -> np.ndarray:
-    return _scaled(_predictions(root=root, name=name, stamp=stamp), temperature)
+@per_checkpoint(max_entries=64)
+def _calibrated_predictions(loaded: Loaded, temperature: float) -> np.ndarray:
+    return _scaled(_predictions(loaded), temperature)
 
 
-def test_intervals(loaded: Loaded) -> tuple[Interval, Interval]:
-    """95 % bootstrap intervals of test accuracy and macro-F1 (seeded, so every session sees the same)."""
-    return _intervals(**_key(loaded.name))
-
-
-@st.cache_resource(max_entries=64, show_spinner="Bootstrapping the test split…")
-def _intervals(root: str, name: str, stamp: str) -> tuple[Interval, Interval]:
-    checkpoint = _load(root=root, name=name, stamp=stamp).checkpoint
-    probabilities = _predictions(root=root, name=name, stamp=stamp)
-    return intervals(test_split(checkpoint.dataset).labels, probabilities.argmax(1), len(checkpoint.classes))
-
-
-@st.cache_resource(max_entries=64, show_spinner="Scoring the test split…")
-def _predictions(root: str, name: str, stamp: str) -> np.ndarray:
-    checkpoint = _load(root=root, name=name, stamp=stamp).checkpoint
+@per_checkpoint(max_entries=64, spinner="Scoring the test split…")
+def _predictions(loaded: Loaded) -> np.ndarray:
+    checkpoint = loaded.checkpoint
     result = checkpoint.test_probabilities(test_split(checkpoint.dataset))
     result.setflags(write=False)
     return result
 
 
+@per_checkpoint(max_entries=64, spinner="Bootstrapping the test split…")
+def test_intervals(loaded: Loaded) -> tuple[Interval, Interval]:
+    """95 % bootstrap intervals of test accuracy and macro-F1 (seeded, so every session sees the same)."""
+    checkpoint = loaded.checkpoint
+    probabilities = _predictions(loaded)
+    return intervals(test_split(checkpoint.dataset).labels, probabilities.argmax(1), len(checkpoint.classes))
+
+
+@per_dataset(max_entries=8)
 def test_tokens(dataset: Dataset) -> tuple[tuple[str, ...], ...]:
     """Every test text's tokens of `dataset`, for the slices (its test split must exist)."""
-    return _test_tokens(**_dataset_key(dataset))
+    return tuple(tuple(tokenize(text)) for text in test_split(dataset).texts)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _test_tokens(_dataset: Dataset, name: str, path: str, sha256: str) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(tokenize(text)) for text in test_split(_dataset).texts)
-
-
+@per_checkpoint(max_entries=64, spinner="Looking up every test word…")
 def unknown_shares(loaded: Loaded) -> np.ndarray:
     """Per test text, the share of the tokens the checkpoint reads that it never learned."""
-    return _unknown_shares(**_key(loaded.name))
-
-
-@st.cache_resource(max_entries=64, show_spinner="Looking up every test word…")
-def _unknown_shares(root: str, name: str, stamp: str) -> np.ndarray:
-    checkpoint = _load(root=root, name=name, stamp=stamp).checkpoint
+    checkpoint = loaded.checkpoint
     result = unknown_share(test_tokens(checkpoint.dataset), checkpoint.classifier)
     result.setflags(write=False)
     return result
+
+
+@per_file(max_entries=4, spinner="Reading the behavioural report…")
+def behavior_report(path: Path) -> BehaviorReport:
+    """The behavioural report at `path` (reports/behavior.json); raises as read_report does."""
+    return read_report(path)
+
+
+@per_file(max_entries=4)
+def faithfulness_report(path: Path) -> faithfulness.Report | None:
+    """The faithfulness report at `path` (FAITHFULNESS_REPORT: faithfulness.read reads it from its folder);
+    None when there is none or it cannot be read."""
+    return faithfulness.read(path.parent)

@@ -25,8 +25,9 @@ def _which(calibrated: bool) -> str:
     return "calibrated" if calibrated else "raw"
 
 
-def calibration_section(names: Sequence[str], selected: str) -> None:
-    """Reliability diagram, scores, confidence histograms and accuracy-coverage curves on the test split."""
+def calibration_section(names: Sequence[str], selected: str, calibrated: bool) -> None:
+    """Reliability diagram, scores, confidence histograms and accuracy-coverage curves on the test split,
+    of the probabilities shown (`calibrated` or raw)."""
     st.subheader("Calibration: when a model says 90 %, is it right 90 % of the time?", anchor=False)
     dataset = examples.dataset_of(selected, names)
     split = examples.split(dataset)
@@ -40,9 +41,8 @@ def calibration_section(names: Sequence[str], selected: str) -> None:
     if not chosen:
         st.info("Pick at least one checkpoint.", icon=":material/checklist:")
         return
-    calibrated = bool(st.session_state.get(state.CALIBRATED, False))
     loaded = {name: state.load(name) for name in chosen}
-    shown = {name: state.predictions(item) for name, item in loaded.items()}
+    shown = {name: state.predictions(item, calibrated) for name, item in loaded.items()}
     labels = split.labels
     st.caption(
         f"Showing **{_which(calibrated)}** probabilities (the sidebar's *Calibrated probabilities* switches). "
@@ -159,13 +159,13 @@ def with_error_bars(figure: go.Figure, frame: pd.DataFrame) -> go.Figure:
     )
 
 
-def calibrated_batch(frame: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
-    """A scored batch with its "<name> P(<class>)" columns temperature-scaled when the sidebar asks for
-    calibrated probabilities (labels stay: scaling never changes the top class); rows without text stay empty."""
+def calibrated_batch(frame: pd.DataFrame, names: Sequence[str], calibrated: bool) -> pd.DataFrame:
+    """A scored batch with its "<name> P(<class>)" columns temperature-scaled when `calibrated` (labels stay:
+    scaling never changes the top class); rows without text stay empty."""
     result = frame.copy()
     for name in names:
         loaded = state.load(name)
-        temperature = state.temperature(loaded)
+        temperature = state.temperature(loaded, calibrated)
         if temperature is None:
             continue
         columns = [f"{name} P({c})" for c in loaded.checkpoint.classifier.classes]

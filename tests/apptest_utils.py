@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from app.pages import VIEWS
 from rnnclf import list_checkpoints
 from rnnclf.core.paths import CHECKPOINT_DIR
 from rnnclf.core.paths import PROJECT_ROOT as ROOT
@@ -27,7 +28,8 @@ def rerun(at: AppTest) -> AppTest:
 
 def open_view(at: AppTest, name: str) -> AppTest:
     """Open a view the way its navigation link does (`name`: its title, e.g. "Explain")."""
-    at.switch_page(f"app/views/{name.lower()}.py")
+    [view] = [view for view in VIEWS if view.title == name]
+    at.switch_page(view.script)
     return rerun(at)
 
 

@@ -141,7 +141,7 @@ def show(ctx: Context) -> None:
             st.session_state[RESULT_KEY] = (inputs, scored)
     stored = st.session_state.get(RESULT_KEY)
     if stored is not None and stored[0] == inputs:
-        _result(trust.calibrated_batch(stored[1], chosen), column, chosen)
+        _result(trust.calibrated_batch(stored[1], chosen, ctx.calibrated), column, chosen)
     elif not chosen:
         st.info("Pick at least one checkpoint.", icon=":material/checklist:")
 

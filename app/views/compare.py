@@ -63,7 +63,10 @@ def show(ctx: Context) -> None:
         st.info("Pick at least one checkpoint to compare.", icon=":material/checklist:")
         return
     classifiers = {item.name: item.checkpoint.classifier for item in working}
-    probs = {item.name: dict(zip(classifiers[item.name].classes, state.probabilities(item, text))) for item in working}
+    probs = {
+        item.name: dict(zip(classifiers[item.name].classes, state.probabilities(item, text, ctx.calibrated)))
+        for item in working
+    }
     classes = list(dict.fromkeys(c for classifier in classifiers.values() for c in classifier.classes))
     grid = np.array([[probs[item.name].get(c, np.nan) for c in classes] for item in working])
     predicted = {name: max(p, key=p.get) for name, p in probs.items()}
@@ -89,7 +92,7 @@ def show(ctx: Context) -> None:
         )
 
     if st.toggle("Edit a copy", key="compare_edit", help="Remove or replace words and see how each prediction moves"):
-        counterfactuals.editor(text, working)
+        counterfactuals.editor(text, working, ctx.calibrated)
 
     explained = []
     if st.toggle("Show each checkpoint's word highlights", key="compare_lime"):
@@ -106,7 +109,8 @@ def show(ctx: Context) -> None:
                         explaining.render(classifier, result, compact=True, probability=shown)
                         explained.append((item, result))
     report.add_button(
-        lambda: report.pin("Compare", text, [item.name for item in working], explained), key="compare_pin"
+        lambda: report.pin("Compare", text, [item.name for item in working], ctx.calibrated, explained),
+        key="compare_pin",
     )
 
 

@@ -27,11 +27,11 @@ def _probability(name: str) -> st.column_config.ProgressColumn:
     )
 
 
-def _predictions(names: Sequence[str]) -> dict[str, np.ndarray]:
+def _predictions(names: Sequence[str], calibrated: bool) -> dict[str, np.ndarray]:
     """Test-split probabilities of each named checkpoint that has them (the others show why not)."""
     result = {}
     for name in names:
-        probabilities = examples.predictions(state.load(name))
+        probabilities = examples.predictions(state.load(name), calibrated)
         if probabilities is not None:
             result[name] = probabilities
     return result
@@ -80,7 +80,7 @@ def show(ctx: Context) -> None:
     previous = st.session_state.get(links.DISAGREEING, working)  # a link may have set it already
     st.session_state[links.DISAGREEING] = [name for name in previous if name in working]
     chosen = st.multiselect("Checkpoints", working, key=links.DISAGREEING, persist_state="session")
-    probabilities = _predictions(chosen)
+    probabilities = _predictions(chosen, ctx.calibrated)
     if len(probabilities) < 2:
         st.info("Pick at least two checkpoints to see where they disagree.", icon=":material/checklist:")
         return

@@ -102,7 +102,7 @@ def show(ctx: Context) -> None:
     if split is None:
         return
     classifier = checkpoint.classifier
-    probabilities = examples.predictions(loaded)
+    probabilities = examples.predictions(loaded, ctx.calibrated)
     if probabilities is None:
         return
     classes = list(classifier.classes)

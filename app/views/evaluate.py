@@ -76,7 +76,7 @@ def show(ctx: Context) -> None:
         for column, name, key in zip(st.columns(2, border=True), (selected, other), ("left", "right")):
             with column:
                 report(name, normalized, key, wide=False)
-    trust.calibration_section(ctx.names, selected)
+    trust.calibration_section(ctx.names, selected, ctx.calibrated)
 
 
 if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)

@@ -10,7 +10,6 @@ from app import explaining, links, report, state
 from app.notices import reading_notes
 from app.sidebar import Context, context
 from app.text_input import text_and_checkpoint
-from rnnclf.explain.faithfulness import read as read_report
 from rnnclf.explain.methods import available
 
 
@@ -20,13 +19,13 @@ def show(ctx: Context) -> None:
         return
     text, loaded = chosen
     classifier = loaded.checkpoint.classifier
-    predicted = classifier.classes[int(np.argmax(state.probabilities(loaded, text)))]
+    predicted = classifier.classes[int(np.argmax(state.probabilities(loaded, text, ctx.calibrated)))]
     if st.session_state.get(links.CLASS) not in (None, links.PREDICTED_CLASS, *classifier.classes):
         st.session_state[links.CLASS] = links.PREDICTED_CLASS  # a class of another dataset's checkpoint
     target = explaining.class_picker(classifier.classes, predicted, key=links.CLASS)
     method = explaining.method_picker(links.EXPLAIN_METHOD, classifier, offer_all=True)
     reading_notes(classifier, text)
-    shown = state.probabilities(loaded, text)  # calibrated when the sidebar says
+    shown = state.probabilities(loaded, text, ctx.calibrated)
     if method != links.ALL_METHODS:
         results = explaining.compute(loaded, text, target, [method], ctx.lime)
         if results:
@@ -42,8 +41,8 @@ def show(ctx: Context) -> None:
             explaining.comparison(classifier, text, results)
     if results:
         pinned = [(loaded, result) for result in results]
-        report.add_button(lambda: report.pin("Explain", text, ctx.names, pinned), key="explain_pin")
-    explaining.report_table(read_report(), classifier.name)
+        report.add_button(lambda: report.pin("Explain", text, ctx.names, ctx.calibrated, pinned), key="explain_pin")
+    explaining.report_table(state.faithfulness_report(state.FAITHFULNESS_REPORT), classifier.name)
 
 
 if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)

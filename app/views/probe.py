@@ -43,7 +43,7 @@ def show(ctx: Context) -> None:
         return
     text, loaded = chosen
     classifier = loaded.checkpoint.classifier
-    probs = state.probabilities(loaded, text)
+    probs = state.probabilities(loaded, text, ctx.calibrated)
     best = int(np.argmax(probs))
     verdict, chart = st.columns([1, 2.4], vertical_alignment="center")
     with verdict:
@@ -52,9 +52,9 @@ def show(ctx: Context) -> None:
     with chart:
         st.plotly_chart(figures.probabilities(classifier.classes, probs), key="probe_chart")
     reading_notes(classifier, text)
-    report.add_button(lambda: report.pin("Probe", text, ctx.names), key="probe_pin")
+    report.add_button(lambda: report.pin("Probe", text, ctx.names, ctx.calibrated), key="probe_pin")
     if st.toggle("Edit a copy", key="probe_edit", help="Remove or replace words and see how the prediction moves"):
-        counterfactuals.editor(text, [loaded], every=ctx.names)
+        counterfactuals.editor(text, [loaded], ctx.calibrated, every=ctx.names)
 
 
 if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)

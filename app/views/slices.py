@@ -47,11 +47,11 @@ def _pattern(texts: list[str]) -> list[Slice]:
         return []
 
 
-def _table(names: list[str], slices: dict[str, list[Slice]], labels: np.ndarray) -> pd.DataFrame:
+def _table(names: list[str], slices: dict[str, list[Slice]], labels: np.ndarray, calibrated: bool) -> pd.DataFrame:
     """One line per slice: its family and name, then each checkpoint's accuracy and count."""
     lines: dict[tuple[str, str], dict] = {}
     for name in names:
-        predicted = state.predictions(state.load(name)).argmax(1)
+        predicted = state.predictions(state.load(name), calibrated).argmax(1)
         for item in score(slices[name], name, labels, predicted):
             line = lines.setdefault(
                 (item.family, item.name), {"family": item.family, "slice": item.name, "small": False}
@@ -80,7 +80,7 @@ def show(ctx: Context) -> None:
         loaded = state.load(name)
         window = window_slices(counts, loaded.checkpoint.classifier.max_tokens)
         slices[name] = [*shared, *window, *unknown_slices(state.unknown_shares(loaded))]
-    frame = _table(chosen, slices, split.labels)
+    frame = _table(chosen, slices, split.labels, ctx.calibrated)
     percent = st.column_config.NumberColumn(format="percent")
     st.dataframe(
         frame,

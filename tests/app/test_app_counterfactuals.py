@@ -10,7 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app import counterfactuals as cf
-from app.links import BEHAVIOUR_TEST, TEXT
+from app.links import BEHAVIOR_TEST, TEXT
+from app.pages import BY_ID
 from apptest_utils import ROOT, SHIPPED, TIMEOUT, enter, messages, open_view, pick, rerun, start
 from rnnclf import load_classifier
 from rnnclf.core.paths import REPORT_DIR
@@ -132,16 +133,16 @@ def test_flip_search_of_a_huge_text_says_why_not() -> None:
 # --- Behaviour page -------------------------------------------------------------------------------------
 
 
-def open_behaviour(**params: str) -> AppTest:
+def open_behavior(**params: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
     at.query_params.update(params)
     at.run()
-    at.switch_page("app/views/behaviour.py")
+    at.switch_page(BY_ID["behaviour"].script)
     at.query_params.update(params)
     return rerun(at)
 
 
-def test_behaviour_table_is_the_report() -> None:
+def test_behavior_table_is_the_report() -> None:
     at = open_view(start(), "Behaviour")
     [table] = [d.value for d in at.dataframe if "kind" in d.value.columns]
     names = [c["name"] for c in REPORT["checkpoints"]]
@@ -154,11 +155,11 @@ def test_behaviour_table_is_the_report() -> None:
 
 def test_a_link_opens_a_cell_and_a_failing_case_loads_into_probe() -> None:
     test = max(REPORT["tests"], key=lambda t: len(t["failed"][SHIPPED[1]]))
-    at = open_behaviour(model=SHIPPED[1], test=test["name"])
-    assert at.selectbox(key=BEHAVIOUR_TEST).value == test["name"]
+    at = open_behavior(model=SHIPPED[1], test=test["name"])
+    assert at.selectbox(key=BEHAVIOR_TEST).value == test["name"]
     failed = test["failed"][SHIPPED[1]]
     assert any(f"**{len(failed):,}** of {len(test['cases']):,} cases fail" in m.value for m in at.markdown)
-    buttons = [b for b in at.button if str(b.key).startswith("behaviour_probe_")]
+    buttons = [b for b in at.button if str(b.key).startswith("behavior_probe_")]
     assert [int(str(b.key).rsplit("_", 1)[1]) for b in buttons] == failed[: len(buttons)]
     buttons[0].click()
     at = rerun(at)
@@ -169,6 +170,6 @@ def test_a_link_opens_a_cell_and_a_failing_case_loads_into_probe() -> None:
 
 
 def test_a_bad_test_in_a_link_is_named() -> None:
-    at = open_behaviour(test="No such test")
+    at = open_behavior(test="No such test")
     assert "no behavioural test named" in messages(at)
-    assert at.selectbox(key=BEHAVIOUR_TEST).value == REPORT["tests"][0]["name"]
+    assert at.selectbox(key=BEHAVIOR_TEST).value == REPORT["tests"][0]["name"]

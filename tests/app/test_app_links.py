@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.links import MAX_TEXT
-from app.pages import VIEWS
+from app.pages import BY_ID, VIEWS
 from apptest_utils import ROOT, SHIPPED, TIMEOUT, messages, rerun
 from rnnclf import CLASSES
 from rnnclf.data.dataset import TEST_PATH, read_csv
@@ -23,7 +23,7 @@ def open_link(view: str, **params: str) -> AppTest:
     at.query_params.update(params)
     at.run()
     if view != VIEWS[0].id:
-        at.switch_page(f"app/views/{view}.py")
+        at.switch_page(BY_ID[view].script)
         at.query_params.update(params)  # the address the browser asked for
         at.run()
     assert not at.exception, at.exception

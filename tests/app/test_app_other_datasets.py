@@ -145,7 +145,7 @@ def test_disagreements_and_slices_stay_within_one_dataset() -> None:
     assert frame.loc[frame["family"] == "true class", "three_rnn n"].sum() == get_dataset("three").test.rows
 
 
-def test_summary_behaviour_and_the_report_run_on_other_datasets(toy_app: Toys) -> None:
+def test_summary_behavior_and_the_report_run_on_other_datasets(toy_app: Toys) -> None:
     at = open_view(start(), "Summary")
     frame = at.dataframe[0].value
     assert frame["checkpoint"].tolist() == list_checkpoints(toy_app.checkpoints)

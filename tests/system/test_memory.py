@@ -12,7 +12,7 @@ COUNT_HEAPS = """
 import ctypes, os, sys, tempfile, threading
 sys.path.insert(0, {root!r})
 if {capped}:
-    from app.state import limit_malloc_arenas
+    from app.process import limit_malloc_arenas
     limit_malloc_arenas(2)
 together = threading.Barrier(8)
 def work():

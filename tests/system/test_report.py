@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from app.pages import BY_ID
 from apptest_utils import SHIPPED, enter, open_view, rerun, start
 from bench.lib.server import CHROMIUM, CHROMIUM_ARGS
 from rnnclf.cli import main
@@ -73,16 +74,16 @@ def test_add_to_report_pins_every_checkpoint_and_the_explanation() -> None:
     assert [b.label for b in at.sidebar.get("download_button")] == ["Download report"]
 
 
-def test_a_failing_behaviour_case_can_be_pinned() -> None:
+def test_a_failing_behavior_case_can_be_pinned() -> None:
     report = json.loads((REPORT_DIR / "behavior.json").read_text(encoding="utf-8"))
     name = SHIPPED[1]
     test = max(report["tests"], key=lambda t: len(t["failed"][name]))
     at = start()
     at.query_params.update(model=name, test=test["name"])
-    at.switch_page("app/views/behaviour.py")
+    at.switch_page(BY_ID["behaviour"].script)
     at.query_params.update(model=name, test=test["name"])
     rerun(at)
-    [first, *_] = [b for b in at.button if str(b.key).startswith("behaviour_pin_")]
+    [first, *_] = [b for b in at.button if str(b.key).startswith("behavior_pin_")]
     first.click()
     rerun(at)
     [pin] = at.session_state["report_pins"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from functools import partial
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -18,23 +17,17 @@ from app.readable import NOTE, readable
 from app.report import add_button, pin
 from app.safe import literal
 from app.sidebar import Context, context
-from rnnclf.behavior.report import BehaviorReport, ReportTest, manifest_sha256, read_report
+from rnnclf.behavior.report import BehaviorReport, ReportTest, manifest_sha256
 from rnnclf.core.paths import REPORT_DIR
 
 REPORT = REPORT_DIR / "behavior.json"
 PAGE_SIZE = 8
 
 
-@st.cache_resource(max_entries=4, show_spinner="Reading the behavioural report…")
-def _read(path: str, size: int, mtime: int) -> BehaviorReport:
-    return read_report(Path(path))
-
-
 def report() -> BehaviorReport | None:
     """The report, or None after saying how to write it."""
     try:
-        stat = REPORT.stat()
-        return _read(str(REPORT), stat.st_size, stat.st_mtime_ns)
+        return state.behavior_report(REPORT)
     except (OSError, ValueError, KeyError, TypeError) as error:
         st.info(
             f"No readable behavioural report ({literal(type(error).__name__)}): run `python -m rnnclf behave` "
@@ -65,7 +58,7 @@ def _changed(report: BehaviorReport, names: tuple[str, ...]) -> None:
         st.caption(f"Not in the report: {', '.join(map(literal, missing))}.")
 
 
-def _colour(rate: float) -> str:
+def _color(rate: float) -> str:
     """White at 0 %, deepening orange to red as the failure rate grows (readable text throughout)."""
     alpha = min(1.0, math.sqrt(rate)) * 0.75
     return f"background-color: rgba(214,96,32,{alpha:.2f})"
@@ -84,11 +77,11 @@ def _table(report: BehaviorReport) -> None:
             for t in report.tests
         ]
     )
-    styled = table.style.format("{:.1%}", subset=names).map(_colour, subset=names)
+    styled = table.style.format("{:.1%}", subset=names).map(_color, subset=names)
     # Pixel widths: the whole table fits beside the sidebar, so no checkpoint hides behind a scroll bar.
     narrow = {name: st.column_config.Column(width=78) for name in names}
     narrow |= {"test": st.column_config.Column(width=175), "cases": st.column_config.Column(width=50)}
-    st.dataframe(styled, hide_index=True, key="behaviour_table", height=38 + 35 * len(table), column_config=narrow)
+    st.dataframe(styled, hide_index=True, key="behavior_table", height=38 + 35 * len(table), column_config=narrow)
     st.caption(
         "Failure rate: the share of a test's cases on which the checkpoint breaks the test's rule. "
         "MFT: wrong class on a clear templated text. INV: the prediction changes under an edit that "
@@ -110,7 +103,7 @@ def _said(report: BehaviorReport, test: ReportTest, name: str, text_id: int) -> 
     return f"{report.classes[best]} {p[best]:.1%}"
 
 
-def _cases(report: BehaviorReport, test: ReportTest, name: str) -> None:
+def _cases(report: BehaviorReport, test: ReportTest, name: str, calibrated: bool) -> None:
     failed = test.failed[name]
     spec = test.spec
     if not failed:
@@ -120,7 +113,7 @@ def _cases(report: BehaviorReport, test: ReportTest, name: str) -> None:
         return
     expected = f" (expected **{literal(spec.label)}**)" if spec.kind == "MFT" else ""
     st.markdown(f"**{len(failed):,}** of {len(test.cases):,} cases fail for {literal(name)}{expected}:")
-    page = st.pagination(math.ceil(len(failed) / PAGE_SIZE), key=f"behaviour_page_{spec.name}_{name}")
+    page = st.pagination(math.ceil(len(failed) / PAGE_SIZE), key=f"behavior_page_{spec.name}_{name}")
     first = (page - 1) * PAGE_SIZE
     for case in failed[first : first + PAGE_SIZE]:
         shown = test.cases[case]
@@ -143,7 +136,7 @@ def _cases(report: BehaviorReport, test: ReportTest, name: str) -> None:
             ):
                 action.button(
                     f"Load into {title}",
-                    key=f"behaviour_{view_id}_{case}",
+                    key=f"behavior_{view_id}_{case}",
                     icon=icon,
                     on_click=_open,
                     args=(shown.text, view_id),
@@ -151,8 +144,8 @@ def _cases(report: BehaviorReport, test: ReportTest, name: str) -> None:
                 )
             with action:
                 detail = f"{spec.name} ({spec.kind}), case {case}: fails for {name}"
-                make = partial(pin, "Behaviour", shown.text, list(report.checkpoints), detail=detail)
-                add_button(make, key=f"behaviour_pin_{case}")
+                make = partial(pin, "Behaviour", shown.text, list(report.checkpoints), calibrated, detail=detail)
+                add_button(make, key=f"behavior_pin_{case}")
 
 
 def show(ctx: Context) -> None:
@@ -166,10 +159,10 @@ def show(ctx: Context) -> None:
     _changed(loaded, ctx.names)
     _table(loaded)
     names = [t.spec.name for t in loaded.tests]
-    if st.session_state.get(links.BEHAVIOUR_TEST) not in names:
-        st.session_state[links.BEHAVIOUR_TEST] = names[0]
+    if st.session_state.get(links.BEHAVIOR_TEST) not in names:
+        st.session_state[links.BEHAVIOR_TEST] = names[0]
     chosen, about = st.columns([1, 2], vertical_alignment="bottom")
-    test = loaded.test(chosen.selectbox("Test", names, key=links.BEHAVIOUR_TEST))
+    test = loaded.test(chosen.selectbox("Test", names, key=links.BEHAVIOR_TEST))
     about.caption(
         f"{test.spec.kind} · {literal(test.spec.capability)} · {literal(test.spec.description)} "
         "Cases below: for the checkpoint picked in the sidebar."
@@ -180,7 +173,7 @@ def show(ctx: Context) -> None:
             icon=":material/info:",
         )
         return
-    _cases(loaded, test, ctx.selected)
+    _cases(loaded, test, ctx.selected, ctx.calibrated)
 
 
 if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)
