@@ -15,6 +15,7 @@ import streamlit as st
 
 from rnnclf.explain.counterfactual import DEFAULT_MAX_REMOVED, diff, remove, replace, words
 from rnnclf.explain.words import MAX_CHARS
+from rnnclf.reporting.style import AGAINST, TOWARD
 
 from . import state
 from .safe import literal
@@ -29,8 +30,8 @@ EVERY = "every occurrence"
 SHOWN_CHARS = 3000  # of the pinned original
 DIFF_STYLE = {
     "same": "",
-    "removed": "background:rgba(214,96,32,.25);text-decoration:line-through",
-    "inserted": "background:rgba(47,111,179,.25)",
+    "removed": f"background:{AGAINST.rgba(0.25)};text-decoration:line-through",
+    "inserted": f"background:{TOWARD.rgba(0.25)}",
 }
 BOX_STYLE = (
     "white-space:pre-wrap;overflow-wrap:anywhere;max-height:14rem;overflow-y:auto;padding:.5rem .75rem;"

@@ -12,10 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from rnnclf.checkpoints.records import EpochRecord
-
-from .highlight import AGAINST, TOWARD
-
-BLUE, ORANGE, GREY = "rgb({},{},{})".format(*TOWARD), "rgb({},{},{})".format(*AGAINST), "rgb(170,178,189)"
+from rnnclf.reporting.style import BLUE, MUTED, ORANGE, count, percent
 
 
 def _labels(values: Sequence[str]) -> list[str]:
@@ -39,8 +36,8 @@ def probabilities(classes: Sequence[str], probs: np.ndarray) -> go.Figure:
         go.Bar(
             x=_labels(classes),
             y=probs,
-            marker_color=[BLUE if i == best else GREY for i in range(len(classes))],
-            text=[f"{p:.1%}" for p in probs],
+            marker_color=[BLUE.rgb if i == best else MUTED.rgb for i in range(len(classes))],
+            text=[percent(p, 1) for p in probs],
             textposition="outside",
             hovertemplate="%{x}: %{y:.2%}<extra></extra>",
         ),
@@ -60,7 +57,7 @@ def _fractions(
             zmin=zmin,
             zmax=1,
             colorscale="Blues",
-            text=[[f"{p:.1%}" for p in row] for row in grid],
+            text=[[percent(p, 1) for p in row] for row in grid],
             texttemplate="%{text}",
             hovertemplate=hover,
             showscale=False,
@@ -92,7 +89,7 @@ def top_words(top: Sequence[tuple[str, float]], class_name: str, method: str = "
             x=[w for _, w in rows],
             y=positions,
             orientation="h",
-            marker_color=[BLUE if w > 0 else ORANGE for _, w in rows],
+            marker_color=[BLUE.rgb if w > 0 else ORANGE.rgb for _, w in rows],
             customdata=_labels([word for word, _ in rows]),
             hovertemplate="%{customdata}: %{x:+.4f}<extra></extra>",
         ),
@@ -110,7 +107,7 @@ def confusion(matrix: Sequence[Sequence[int]], classes: Sequence[str], normalize
     counts = np.asarray(matrix, dtype=float)
     totals = counts.sum(axis=1, keepdims=True)
     z = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0) if normalized else counts
-    text = [[f"{v:.1%}" if normalized else f"{int(v):,}" for v in row] for row in z]
+    text = [[percent(v, 1) if normalized else count(int(v)) for v in row] for row in z]
     return go.Figure(
         go.Heatmap(
             z=z,
@@ -149,14 +146,14 @@ def confusion_picker(
             marker=dict(size=48, symbol="square", opacity=0),
             selected=dict(marker=dict(opacity=0)),
             unselected=dict(marker=dict(opacity=0)),
-            text=[f"{n:,}" for n in counts],
+            text=[count(n) for n in counts],
             hovertemplate="true %{y}, predicted %{x}: %{text} · click to list them<extra></extra>",
             showlegend=False,
         )
     )
     row, column = chosen
     fig.add_shape(
-        type="rect", x0=column - 0.5, x1=column + 0.5, y0=row - 0.5, y1=row + 0.5, line=dict(color=ORANGE, width=4)
+        type="rect", x0=column - 0.5, x1=column + 0.5, y0=row - 0.5, y1=row + 0.5, line=dict(color=ORANGE.rgb, width=4)
     )
     return fig
 
@@ -165,14 +162,14 @@ def training_curves(history: Sequence[EpochRecord], best_epoch: int | None) -> g
     """Loss (train and validation) and validation accuracy per epoch, the kept epoch marked."""
     epochs = [h.epoch for h in history]
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Validation accuracy"))
-    for key, name, colour in (("train_loss", "train loss", BLUE), ("val_loss", "validation loss", ORANGE)):
+    for key, name, colour in (("train_loss", "train loss", BLUE.rgb), ("val_loss", "validation loss", ORANGE.rgb)):
         fig.add_trace(go.Scatter(x=epochs, y=[getattr(h, key) for h in history], name=name, line_color=colour), 1, 1)
     fig.add_trace(
         go.Scatter(
             x=epochs,
             y=[h.val_accuracy for h in history],
             name="validation accuracy",
-            line_color=BLUE,
+            line_color=BLUE.rgb,
             showlegend=False,
         ),
         1,
@@ -182,7 +179,7 @@ def training_curves(history: Sequence[EpochRecord], best_epoch: int | None) -> g
     fig.update_xaxes(title="epoch")
     if best_epoch is not None:
         for col in (1, 2):
-            fig.add_vline(x=best_epoch, line_dash="dot", line_color=GREY, row=1, col=col)
+            fig.add_vline(x=best_epoch, line_dash="dot", line_color=MUTED.rgb, row=1, col=col)
         fig.add_annotation(
             x=best_epoch,
             y=0.03,
@@ -202,14 +199,17 @@ def accuracy_vs_tutorial(
 ) -> go.Figure:
     """Test accuracy next to the tutorial's reported figure (fractions, shown in %)."""
     fig = go.Figure()
-    for values, label, colour in ((ours, "test accuracy (ours)", BLUE), (tutorial, "tutorial's reported", GREY)):
+    for values, label, colour in (
+        (ours, "test accuracy (ours)", BLUE.rgb),
+        (tutorial, "tutorial's reported", MUTED.rgb),
+    ):
         fig.add_trace(
             go.Bar(
                 x=_labels(names),
                 y=values,
                 name=label,
                 marker_color=colour,
-                text=[f"{v:.2%}" if _is_number(v) else "" for v in values],
+                text=[percent(v) if _is_number(v) else "" for v in values],
                 textposition="outside",
             )
         )

@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from html import escape
 
 from rnnclf.explain.words import Piece
+from rnnclf.reporting.style import AGAINST, TOWARD
 
-TOWARD = (47, 111, 179)  # blue: the word pushes the probability of the class up
-AGAINST = (214, 96, 32)  # orange: it pushes it down (blue/orange stays readable to the colour-blind)
 MIN_ALPHA, MAX_ALPHA = 0.15, 0.85
 
 BOX_STYLE = (
@@ -28,10 +27,6 @@ FADED = "opacity:.4"  # outside the model's window: shown, but visibly not read
 OUTSIDE_STYLE = FADED + ";text-decoration:underline dotted"
 
 
-def _rgba(colour: tuple[int, int, int], alpha: float) -> str:
-    return f"rgba({colour[0]},{colour[1]},{colour[2]},{alpha:.2f})"
-
-
 def _word(piece: Piece, scale: float, class_name: str, outside: str) -> str:
     weight = piece.weight or 0.0
     direction = "toward" if weight >= 0 else "against"
@@ -39,7 +34,7 @@ def _word(piece: Piece, scale: float, class_name: str, outside: str) -> str:
     styles = []
     if weight and scale:
         alpha = MIN_ALPHA + (MAX_ALPHA - MIN_ALPHA) * abs(weight) / scale
-        styles += [TINT_STYLE, f"background:{_rgba(TOWARD if weight > 0 else AGAINST, alpha)}"]
+        styles += [TINT_STYLE, f"background:{(TOWARD if weight > 0 else AGAINST).rgba(alpha)}"]
     if not piece.in_window:
         tip += f"; {outside}"
         styles.append(OUTSIDE_STYLE)
@@ -69,8 +64,8 @@ def legend(class_name: str, max_tokens: int | None, has_outside: bool) -> str:
     """One line explaining the colours, in the same safe HTML."""
     name = escape(class_name)
     items = [
-        f'<span style="{SWATCH_STYLE};background:{_rgba(TOWARD, 0.7)}"></span>toward {name}',
-        f'<span style="{SWATCH_STYLE};background:{_rgba(AGAINST, 0.7)}"></span>against {name}',
+        f'<span style="{SWATCH_STYLE};background:{TOWARD.rgba(0.7)}"></span>toward {name}',
+        f'<span style="{SWATCH_STYLE};background:{AGAINST.rgba(0.7)}"></span>against {name}',
     ]
     if has_outside:
         items.append(f'<span style="{OUTSIDE_STYLE}">faded</span>: beyond the first {max_tokens} tokens, never read')

@@ -10,9 +10,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from rnnclf.evaluation.calibration import accuracy_coverage, brier, nll, reliability, scale
-from rnnclf.evaluation.significance import ALPHA, mcnemar, mcnemar_matrix, pair_tests
+from rnnclf.evaluation.calibration import BINS, accuracy_coverage, brier, nll, reliability, scale
+from rnnclf.evaluation.significance import ALPHA, LEVEL, RESAMPLES, mcnemar, mcnemar_matrix, pair_tests
 from rnnclf.reporting import charts
+from rnnclf.reporting.style import count, share
 
 from . import examples, state
 from .safe import literal
@@ -46,7 +47,7 @@ def calibration_section(names: Sequence[str], selected: str, calibrated: bool) -
     labels = split.labels
     st.caption(
         f"Showing **{_which(calibrated)}** probabilities (the sidebar's *Calibrated probabilities* switches). "
-        "ECE: the average gap between confidence and accuracy over 15 equal-width bins, weighted by their "
+        f"ECE: the average gap between confidence and accuracy over {BINS} equal-width bins, weighted by their "
         "counts; MCE: the largest gap of any bin (noisy where a bin holds a few texts). Brier and NLL: lower is better."
     )
     rows = []
@@ -98,7 +99,7 @@ def calibration_section(names: Sequence[str], selected: str, calibrated: bool) -
 
 
 def interval_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """The summary table with each checkpoint's 95 % bootstrap intervals beside its accuracy."""
+    """The summary table with each checkpoint's bootstrap intervals beside its accuracy."""
     bounds = {"accuracy low": [], "accuracy high": [], "macro-F1": [], "macro-F1 low": [], "macro-F1 high": []}
     for name in frame["checkpoint"]:
         accuracy, f1 = state.test_intervals(state.load(name))
@@ -110,9 +111,10 @@ def interval_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**bounds)
 
 
+BOOTSTRAP = f"bootstrap, {count(RESAMPLES)} resamples"
 INTERVAL_COLUMNS = {
-    "accuracy low": st.column_config.NumberColumn("95 % low", format="percent", help="bootstrap, 1,000 resamples"),
-    "accuracy high": st.column_config.NumberColumn("95 % high", format="percent", help="bootstrap, 1,000 resamples"),
+    "accuracy low": st.column_config.NumberColumn(f"{share(LEVEL)} low", format="percent", help=BOOTSTRAP),
+    "accuracy high": st.column_config.NumberColumn(f"{share(LEVEL)} high", format="percent", help=BOOTSTRAP),
     "macro-F1": st.column_config.NumberColumn(format="%.4f"),
     "macro-F1 low": st.column_config.NumberColumn(format="%.4f"),
     "macro-F1 high": st.column_config.NumberColumn(format="%.4f"),
@@ -146,7 +148,7 @@ def significance_section(names: Sequence[str], labels: np.ndarray, predicted: np
 
 
 def with_error_bars(figure: go.Figure, frame: pd.DataFrame) -> go.Figure:
-    """The summary chart's test-accuracy bars (its first trace) with the table's 95 % intervals."""
+    """The summary chart's test-accuracy bars (its first trace) with the table's bootstrap intervals."""
     accuracy = frame["test accuracy"]
     return figure.update_traces(
         error_y=dict(

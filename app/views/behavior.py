@@ -19,6 +19,7 @@ from app.safe import literal
 from app.sidebar import Context, context
 from rnnclf.behavior.report import BehaviorReport, ReportTest, manifest_sha256
 from rnnclf.core.paths import REPORT_DIR
+from rnnclf.reporting.style import WRONG
 
 REPORT = REPORT_DIR / "behavior.json"
 PAGE_SIZE = 8
@@ -61,7 +62,7 @@ def _changed(report: BehaviorReport, names: tuple[str, ...]) -> None:
 def _color(rate: float) -> str:
     """White at 0 %, deepening orange to red as the failure rate grows (readable text throughout)."""
     alpha = min(1.0, math.sqrt(rate)) * 0.75
-    return f"background-color: rgba(214,96,32,{alpha:.2f})"
+    return f"background-color: {WRONG.rgba(alpha)}"
 
 
 def _table(report: BehaviorReport) -> None:

@@ -13,6 +13,8 @@ from app.readable import MISSING
 from app.safe import literal
 from app.sidebar import Context, context
 from rnnclf.checkpoints.registry import SummaryRow
+from rnnclf.evaluation.significance import LEVEL, RESAMPLES
+from rnnclf.reporting.style import count, share
 from rnnclf.scoring import csvsafe
 
 COLUMNS = {  # SummaryRow field -> column shown (and written to the CSV)
@@ -79,7 +81,8 @@ def show(ctx: Context) -> None:
     )
     st.plotly_chart(trust.with_error_bars(chart, frame), key="summary_chart")
     st.caption(
-        "Error bars and the 95 % columns: bootstrap intervals over the test texts (1,000 seeded resamples). "
+        f"Error bars and the {share(LEVEL)} columns: bootstrap intervals over the test texts "
+        f"({count(RESAMPLES)} seeded resamples). "
         "Two checkpoints whose bars overlap may still differ: the Disagreements view tests each pair."
     )
 

@@ -1,1 +1,2 @@
-"""Drawing and writing results: charts, the self-contained HTML report."""
+"""Drawing and writing results: the shared style (palette, number formats), the command line's tables, charts,
+the self-contained HTML report."""

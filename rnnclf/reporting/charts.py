@@ -13,10 +13,8 @@ from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from rnnclf.evaluation.calibration import Coverage, Reliability
-from rnnclf.evaluation.significance import ALPHA, Interval
-
-DIAGONAL = "rgb(150,150,150)"
-RIGHT, WRONG = "rgb(47,111,179)", "rgb(214,96,32)"  # the app's blue and orange
+from rnnclf.evaluation.significance import ALPHA, LEVEL, Interval
+from rnnclf.reporting.style import REFERENCE, RIGHT, WRONG, p_value, share
 
 
 def _colours(names: Sequence[str]) -> dict[str, str]:
@@ -34,7 +32,7 @@ def reliability(curves: Mapping[str, Reliability], title: str) -> go.Figure:
     """Accuracy against confidence per bin (the diagonal is perfect calibration), and each bin's count."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28], vertical_spacing=0.06)
     fig.add_trace(
-        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dash", color=DIAGONAL), name="perfect"), 1, 1
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dash", color=REFERENCE.rgb), name="perfect"), 1, 1
     )
     colours = _colours(list(curves))
     for name, curve in curves.items():
@@ -107,7 +105,7 @@ def confidence_histogram(probabilities: np.ndarray, labels: np.ndarray, title: s
     confidence = probabilities.max(1)
     correct = probabilities.argmax(1) == labels
     fig = go.Figure()
-    for rows, name, colour in ((correct, "right", RIGHT), (~correct, "wrong", WRONG)):
+    for rows, name, colour in ((correct, "right", RIGHT.rgb), (~correct, "wrong", WRONG.rgb)):
         fig.add_trace(
             go.Histogram(
                 x=confidence[rows],
@@ -124,14 +122,14 @@ def confidence_histogram(probabilities: np.ndarray, labels: np.ndarray, title: s
 
 
 def intervals(names: Sequence[str], values: Sequence[Interval], title: str) -> go.Figure:
-    """Each checkpoint's score with its 95 % interval as an error bar."""
+    """Each checkpoint's score with its bootstrap interval as an error bar."""
     labels = [escape(n) for n in names]
     fig = go.Figure(
         go.Scatter(
             x=labels,
             y=[v.estimate for v in values],
             mode="markers",
-            marker=dict(size=10, color=RIGHT),
+            marker=dict(size=10, color=RIGHT.rgb),
             error_y=dict(
                 type="data",
                 symmetric=False,
@@ -139,7 +137,8 @@ def intervals(names: Sequence[str], values: Sequence[Interval], title: str) -> g
                 arrayminus=[v.estimate - v.low for v in values],
             ),
             customdata=[[v.low, v.high] for v in values],
-            hovertemplate="%{x}: %{y:.2%} (95 % interval %{customdata[0]:.2%} – %{customdata[1]:.2%})<extra></extra>",
+            hovertemplate=f"%{{x}}: %{{y:.2%}} ({share(LEVEL)} interval %{{customdata[0]:.2%}} – %{{customdata[1]:.2%}})"
+            "<extra></extra>",
         )
     )
     fig.update_yaxes(tickformat=".1%")
@@ -149,10 +148,7 @@ def intervals(names: Sequence[str], values: Sequence[Interval], title: str) -> g
 def p_values(names: Sequence[str], matrix: np.ndarray, title: str) -> go.Figure:
     """McNemar p-values of every pair; a pair below ALPHA is dark (a difference unlikely to be chance)."""
     labels = [escape(n) for n in names]
-    text = [
-        ["" if i == j else (f"{p:.2g}" if p >= 1e-4 else "<0.0001") for j, p in enumerate(row)]
-        for i, row in enumerate(matrix)
-    ]
+    text = [["" if i == j else p_value(p, compact=True) for j, p in enumerate(row)] for i, row in enumerate(matrix)]
     z = np.where(np.eye(len(names), dtype=bool), np.nan, -np.log10(np.clip(matrix, 1e-12, 1)))
     fig = go.Figure(
         go.Heatmap(

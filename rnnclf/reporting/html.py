@@ -16,9 +16,18 @@ import plotly.graph_objects as go
 
 from rnnclf.checkpoints.registry import Checkpoint, left_out_note, of_dataset
 from rnnclf.data.dataset import Split
-from rnnclf.evaluation.calibration import accuracy_coverage, reliability, scale
-from rnnclf.evaluation.significance import RESAMPLES, SEED, adjusted_sentence, intervals, mcnemar_matrix, pair_tests
+from rnnclf.evaluation.calibration import BINS, accuracy_coverage, reliability, scale
+from rnnclf.evaluation.significance import (
+    LEVEL,
+    RESAMPLES,
+    SEED,
+    adjusted_sentence,
+    intervals,
+    mcnemar_matrix,
+    pair_tests,
+)
 from rnnclf.reporting import charts
+from rnnclf.reporting.style import AGAINST, TOWARD, count, percent, score, share, span
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:2rem auto;max-width:1100px;
@@ -28,9 +37,10 @@ table{border-collapse:collapse;margin:.6rem 0;font-size:.9rem}td,th{border:1px s
 td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f5f7}
 .pin{border:1px solid #ccd;border-radius:.5rem;padding:.6rem 1rem;margin:1rem 0}
 .text{white-space:pre-wrap;overflow-wrap:anywhere;background:#f8f8fa;padding:.5rem;border-radius:.3rem}
-.note{color:#666;font-size:.85rem}.bar{display:inline-block;height:.7rem;background:#2f6fb3;vertical-align:middle}
-.toward{color:#2f6fb3}.against{color:#d66020}
-"""
+.note{color:#666;font-size:.85rem}""" + (
+    f".bar{{display:inline-block;height:.7rem;background:{TOWARD.hex};vertical-align:middle}}\n"
+    f".toward{{color:{TOWARD.hex}}}.against{{color:{AGAINST.hex}}}\n"
+)
 
 
 @dataclass(frozen=True)
@@ -107,14 +117,14 @@ def _pin(pin: Pin, index: int) -> str:
     rows = []
     for p in pin.predictions:
         values = dict(p.probabilities)
-        rows.append([p.checkpoint, p.label, *(f"{values[c]:.1%}" if c in values else "–" for c in classes)])
+        rows.append([p.checkpoint, p.label, *(percent(values[c], 1) if c in values else "–" for c in classes)])
     parts.append(_table(["checkpoint", "predicted", *classes], rows))
     for explanation in pin.explanations:
         scale_ = max((abs(w) for _, w in explanation.words), default=0) or 1
         items = "".join(
             f'<tr><td>{escape(word)}</td><td class="n {"toward" if w > 0 else "against"}">{w:+.4f}</td>'
             f'<td><span class="bar" style="width:{100 * abs(w) / scale_:.0f}px;'
-            f'{"" if w > 0 else "background:#d66020"}"></span></td></tr>'
+            f'{"" if w > 0 else f"background:{AGAINST.hex}"}"></span></td></tr>'
             for word, w in explanation.words
         )
         parts.append(
@@ -127,7 +137,7 @@ def _pin(pin: Pin, index: int) -> str:
 
 def _confusion(checkpoint: Checkpoint) -> str:
     test = checkpoint.metrics.test
-    rows = [[f"true {c}", *(f"{v:,}" for v in row)] for c, row in zip(test.classes, test.confusion)]
+    rows = [[f"true {c}", *map(count, row)] for c, row in zip(test.classes, test.confusion)]
     return f"<h3>{escape(checkpoint.name)}</h3>" + _table(["", *(f"predicted {c}" for c in test.classes)], rows)
 
 
@@ -151,16 +161,17 @@ def build(
             [
                 c.name,
                 c.title,
-                f"{accuracy.estimate:.2%}",
-                f"{accuracy.low:.2%} – {accuracy.high:.2%}",
-                f"{f1.estimate:.4f}",
-                f"{f1.low:.4f} – {f1.high:.4f}",
-                "–" if c.config.tutorial_accuracy is None else f"{c.config.tutorial_accuracy:.2%}",
-                f"{raw_ece:.2%}",
-                "–" if calibration is None else f"{calibration.temperature:.3f}",
-                "–" if calibration is None else f"{calibration.test_ece_after:.2%}",
+                percent(accuracy.estimate),
+                span(percent(accuracy.low), percent(accuracy.high)),
+                score(f1.estimate),
+                span(score(f1.low), score(f1.high)),
+                "–" if c.config.tutorial_accuracy is None else percent(c.config.tutorial_accuracy),
+                percent(raw_ece),
+                "–" if calibration is None else score(calibration.temperature, 3),
+                "–" if calibration is None else percent(calibration.test_ece_after),
             ]
         )
+    level = share(LEVEL)
     sections = [
         f"<h1>{escape(title)}</h1>",
         f'<p class="note">{len(checkpoints)} checkpoints, {len(labels):,} test texts'
@@ -169,17 +180,17 @@ def build(
         *([f'<p class="note">{escape(left_out_note(others, checkpoints[0].dataset))}</p>'] if others else []),
         "<h2>Summary</h2>",
         _table(
-            ["checkpoint", "title", "test accuracy", "95 % interval", "macro-F1", "95 % interval", "tutorial"]
+            ["checkpoint", "title", "test accuracy", f"{level} interval", "macro-F1", f"{level} interval", "tutorial"]
             + ["ECE", "temperature", "ECE calibrated"],
             summary,
         ),
-        f'<p class="note">Intervals: percentile bootstrap over the test texts, {RESAMPLES:,} resamples, seed {SEED}. '
-        "ECE: expected calibration error over 15 equal-width confidence bins; the temperature is fitted on "
+        f'<p class="note">Intervals: percentile bootstrap over the test texts, {count(RESAMPLES)} resamples, seed {SEED}. '
+        f"ECE: expected calibration error over {BINS} equal-width confidence bins; the temperature is fitted on "
         "each checkpoint's validation split.</p>",
     ]
     if checkpoints:
         accuracy = [found[n][0] for n in names]
-        sections.append(_figure(charts.intervals(names, accuracy, "Test accuracy with 95 % intervals"), first=True))
+        sections.append(_figure(charts.intervals(names, accuracy, f"Test accuracy with {level} intervals"), first=True))
         sections += ["<h2>Is the difference real?</h2>", _significance(names, labels, predicted)]
         matrix = mcnemar_matrix(names, labels, predicted)
         sections.append(_figure(charts.p_values(names, matrix, "McNemar's exact test (p-values)"), first=False))

@@ -1,0 +1,157 @@
+"""The commands that report on the checkpoints as they are: summary, calibrate, compare, report (the offline
+HTML file) and behave. Their tables are rnnclf.reporting.tables'; the HTML report and the behavioural suite
+load only when asked for."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from rnnclf.checkpoints.registry import SummaryRow, list_checkpoints, load_checkpoint, summary_rows
+from rnnclf.cli import options
+from rnnclf.cli.command import UsageError
+from rnnclf.core.paths import REPORT_DIR
+from rnnclf.data.dataset import TEST_PATH, read_csv
+from rnnclf.evaluation.significance import Interval, intervals, significance_report
+from rnnclf.reporting.tables import (
+    CALIBRATION_ALIGN,
+    CALIBRATION_HEADER,
+    calibration_document,
+    calibration_row,
+    failure_rates_table,
+    intervals_table,
+    summary_table,
+)
+
+
+def summary_arguments(parser: argparse.ArgumentParser) -> None:
+    options.root(parser)
+    options.json(parser, "the rows and their intervals")
+    options.markdown(parser, "reports/summary.md")
+
+
+def _checkpoint_intervals(root: Path, rows: list[SummaryRow]) -> dict[str, tuple[Interval, Interval]]:
+    """Bootstrap intervals of each checkpoint whose stored predictions cover the committed test split."""
+    labels = read_csv(TEST_PATH).labels
+    result = {}
+    for row in rows:
+        if row.error is None:
+            checkpoint = load_checkpoint(row.checkpoint, root)
+            predictions = checkpoint.test_predictions
+            if predictions is not None and len(predictions) == len(labels):
+                result[row.checkpoint] = intervals(labels, predictions.argmax(1), predictions.shape[1])
+    return result
+
+
+def summary(args: argparse.Namespace) -> int:
+    rows = summary_rows(Path(args.root))
+    found = _checkpoint_intervals(Path(args.root), rows)
+    if args.json:
+        bounds = {
+            name: {"accuracy_low": a.low, "accuracy_high": a.high, "macro_f1": f.estimate}
+            | {"macro_f1_low": f.low, "macro_f1_high": f.high}
+            for name, (a, f) in found.items()
+        }
+        print(json.dumps([asdict(r) | bounds.get(r.checkpoint, {}) for r in rows], indent=2))
+        return 0
+    print(summary_table(rows, args.markdown))
+    if found:
+        print("\n" + intervals_table(found, args.markdown))
+    return 0
+
+
+def calibrate_arguments(parser: argparse.ArgumentParser) -> None:
+    options.checkpoints(parser, required=False)
+    parser.add_argument("--all", action="store_true", help="every checkpoint under --root")
+    options.root(parser)
+    options.markdown_file(parser, "reports/calibration.md")
+
+
+def calibrate(args: argparse.Namespace) -> int:
+    from rnnclf.evaluation.temperature import fit, store
+
+    names = list_checkpoints(Path(args.root)) if args.all else args.checkpoint
+    if not names:
+        raise UsageError("give --checkpoint NAME [NAME ...] or --all")
+    lines = [CALIBRATION_HEADER, CALIBRATION_ALIGN]
+    for name in names:
+        checkpoint = load_checkpoint(name, Path(args.root))
+        calibration = fit(checkpoint)
+        store(checkpoint, calibration)
+        lines.append(calibration_row(checkpoint.name, calibration))
+        print(lines[-1], flush=True)
+    if args.markdown:
+        with open(args.markdown, "w", encoding="utf-8") as handle:
+            handle.write(calibration_document(lines, calibration.bins))
+    return 0
+
+
+def compare_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("checkpoints", nargs="*", help="two names for one test; none for every pair")
+    options.root(parser)
+    options.markdown(parser, "reports/significance.md")
+
+
+def compare(args: argparse.Namespace) -> int:
+    names = args.checkpoints or list_checkpoints(Path(args.root))
+    if len(names) < 2:
+        raise UsageError("name two checkpoints (or none, for every pair)")
+    labels = read_csv(TEST_PATH).labels
+    predicted = {}
+    for name in names:
+        checkpoint = load_checkpoint(name, Path(args.root))
+        predicted[checkpoint.name] = checkpoint.test_probabilities(read_csv(TEST_PATH)).argmax(1)
+    print(significance_report(list(predicted), labels, np.stack(list(predicted.values())), args.markdown))
+    return 0
+
+
+def report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", required=True, help="the HTML file to write")
+    parser.add_argument("--probe", action="append", default=[], metavar="TEXT", help="a text to pin (repeatable)")
+    options.root(parser)
+
+
+def report(args: argparse.Namespace) -> int:
+    from rnnclf.reporting.html import build, probe
+
+    checkpoints = [load_checkpoint(name, Path(args.root)) for name in list_checkpoints(Path(args.root))]
+    if not checkpoints:
+        raise UsageError(f"no checkpoints under {args.root}")
+    empty = [text for text in args.probe if not text.strip()]
+    if empty:
+        raise UsageError("--probe is empty: give some news text to pin")
+    pins = [probe(text, checkpoints, view="Probe (command line)") for text in args.probe]
+    html = build(checkpoints, read_csv(TEST_PATH), pins)
+    Path(args.out).write_text(html, encoding="utf-8")
+    print(f"wrote {args.out} ({len(html) / 2**20:.1f} MB, {len(checkpoints)} checkpoints, {len(pins)} pinned texts)")
+    return 0
+
+
+def behave_arguments(parser: argparse.ArgumentParser) -> None:
+    options.selection(parser, "--root")
+    options.root(parser)
+    parser.add_argument("--out", default=str(REPORT_DIR), help="folder of behavior.md and behavior.json")
+    options.json(parser, "the failure rates")
+
+
+def behave(args: argparse.Namespace) -> int:
+    from rnnclf.behavior.report import behave as run
+
+    started = time.perf_counter()
+    report = run(args.checkpoint or list_checkpoints(Path(args.root)), Path(args.root), Path(args.out))
+    seconds = time.perf_counter() - started
+    rates = {t.spec.name: {name: round(t.failure_rate(name), 4) for name in report.checkpoints} for t in report.tests}
+    print(json.dumps(rates, indent=2) if args.json else failure_rates_table(rates, report.checkpoints))
+    out = Path(args.out)
+    print(
+        f"{len(report.tests)} tests, {report.cases:,} cases, {len(report.checkpoints)} checkpoints in "
+        f"{seconds:.1f} s; wrote {out / 'behavior.md'} and {out / 'behavior.json'}",
+        file=sys.stderr,
+    )
+    return 0
