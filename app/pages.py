@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from rnnclf.explain.methods import OFFERED
+
 
 @dataclass(frozen=True)
 class View:
@@ -38,7 +40,7 @@ VIEWS = (
         "explain",
         "Explain",
         ":material/format_ink_highlighter:",
-        "Which words pushed the prediction: LIME, Integrated Gradients, occlusion, KernelSHAP, and how faithful each is.",
+        f"Which words pushed the prediction: {OFFERED}, and how faithful each is.",
     ),
     View("compare", "Compare", ":material/compare_arrows:", "The same text through every checkpoint side by side."),
     View("batch", "Batch", ":material/dataset:", "Score a CSV or many pasted lines at once."),

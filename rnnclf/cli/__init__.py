@@ -19,6 +19,7 @@ from rnnclf.cli import explaining, reports, scoring, training
 from rnnclf.cli.command import Command, UsageError
 from rnnclf.core.runtime import configure_threads
 from rnnclf.data.dataset import DataError
+from rnnclf.explain.methods import OFFERED
 from rnnclf.scoring.batch import BatchError
 
 COMMANDS: tuple[Command, ...] = (
@@ -45,7 +46,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("predict", "classify a text, or every row of a CSV", scoring.predict, scoring.predict_arguments),
     Command(
         "explain",
-        "word scores of one text by LIME, Integrated Gradients, occlusion, KernelSHAP",
+        f"word scores of one text by {OFFERED}",
         explaining.explain,
         explaining.explain_arguments,
     ),

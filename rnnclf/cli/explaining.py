@@ -15,14 +15,16 @@ from rnnclf.cli.command import UsageError
 from rnnclf.core.paths import CHECKPOINT_DIR
 from rnnclf.explain import faithfulness as faithfulness_report
 from rnnclf.explain.lime import DEFAULT_SAMPLES
-from rnnclf.explain.methods import METHODS, Attribution, attribute
+from rnnclf.explain.methods import ALL, CLI_CHOICES, Attribution, attribute
 from rnnclf.reporting.style import percent
 
 
 def explain_arguments(parser: argparse.ArgumentParser) -> None:
     options.checkpoint(parser)
     options.text(parser)
-    parser.add_argument("--method", default="all", choices=["lime", "ig", "occlusion", "shap", "linear", "all"])
+    parser.add_argument(
+        "--method", default=ALL, choices=CLI_CHOICES, help=f"one method, or {ALL}: every one the model can run"
+    )
     parser.add_argument("--label", help="the class to explain (default: the predicted one)")
     parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, help="LIME's and KernelSHAP's samples")
     options.seed(parser, "LIME's and KernelSHAP's samples")
@@ -39,7 +41,7 @@ def explain(args: argparse.Namespace) -> int:
         if args.label not in classifier.classes:
             raise UsageError(f"--label {args.label!r} is not one of {', '.join(classifier.classes)}")
         label = classifier.classes.index(args.label)
-    methods = METHODS if args.method == "all" else (args.method,)
+    methods = None if args.method == ALL else (args.method,)  # None: every method the model can run
     try:
         results = attribute(classifier, args.text, methods, label, samples=args.samples, seed=args.seed)
     except ValueError as error:

@@ -11,14 +11,12 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
-
 from rnnclf.checkpoints.registry import SummaryRow, list_checkpoints, load_checkpoint, summary_rows
 from rnnclf.cli import options
 from rnnclf.cli.command import UsageError
 from rnnclf.core.paths import REPORT_DIR
-from rnnclf.data.dataset import TEST_PATH, read_csv
-from rnnclf.evaluation.significance import Interval, intervals, significance_report
+from rnnclf.evaluation.significance import Interval, stored_intervals
+from rnnclf.evaluation.significance import compare as compare_checkpoints
 from rnnclf.reporting.tables import (
     CALIBRATION_ALIGN,
     CALIBRATION_HEADER,
@@ -37,15 +35,13 @@ def summary_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _checkpoint_intervals(root: Path, rows: list[SummaryRow]) -> dict[str, tuple[Interval, Interval]]:
-    """Bootstrap intervals of each checkpoint whose stored predictions cover the committed test split."""
-    labels = read_csv(TEST_PATH).labels
+    """Bootstrap intervals of each checkpoint whose stored predictions cover its dataset's test split."""
     result = {}
     for row in rows:
         if row.error is None:
-            checkpoint = load_checkpoint(row.checkpoint, root)
-            predictions = checkpoint.test_predictions
-            if predictions is not None and len(predictions) == len(labels):
-                result[row.checkpoint] = intervals(labels, predictions.argmax(1), predictions.shape[1])
+            found = stored_intervals(load_checkpoint(row.checkpoint, root))
+            if found is not None:
+                result[row.checkpoint] = found
     return result
 
 
@@ -102,12 +98,8 @@ def compare(args: argparse.Namespace) -> int:
     names = args.checkpoints or list_checkpoints(Path(args.root))
     if len(names) < 2:
         raise UsageError("name two checkpoints (or none, for every pair)")
-    labels = read_csv(TEST_PATH).labels
-    predicted = {}
-    for name in names:
-        checkpoint = load_checkpoint(name, Path(args.root))
-        predicted[checkpoint.name] = checkpoint.test_probabilities(read_csv(TEST_PATH)).argmax(1)
-    print(significance_report(list(predicted), labels, np.stack(list(predicted.values())), args.markdown))
+    checkpoints = [load_checkpoint(name, Path(args.root)) for name in names]
+    print(compare_checkpoints(checkpoints, args.markdown))
     return 0
 
 
@@ -127,7 +119,7 @@ def report(args: argparse.Namespace) -> int:
     if empty:
         raise UsageError("--probe is empty: give some news text to pin")
     pins = [probe(text, checkpoints, view="Probe (command line)") for text in args.probe]
-    html = build(checkpoints, read_csv(TEST_PATH), pins)
+    html = build(checkpoints, checkpoints[0].dataset.read_test(), pins)
     Path(args.out).write_text(html, encoding="utf-8")
     print(f"wrote {args.out} ({len(html) / 2**20:.1f} MB, {len(checkpoints)} checkpoints, {len(pins)} pinned texts)")
     return 0

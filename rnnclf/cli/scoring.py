@@ -14,7 +14,7 @@ from rnnclf.checkpoints.registry import load_checkpoint, load_classifier
 from rnnclf.checkpoints.storage import PREDICTIONS, predictions_bytes, republish
 from rnnclf.cli import options
 from rnnclf.cli.command import UsageError
-from rnnclf.data.dataset import TEST_PATH, read_csv
+from rnnclf.data.dataset import read_csv
 from rnnclf.evaluation.metrics import evaluate as metrics_of
 from rnnclf.evaluation.metrics import format_report
 from rnnclf.reporting.style import percent
@@ -23,7 +23,7 @@ from rnnclf.scoring.stream import CHUNK_ROWS, ON_BAD, score_file
 
 def evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     options.checkpoint(parser)
-    parser.add_argument("--data", default=str(TEST_PATH))
+    parser.add_argument("--data", help="a labelled CSV (default: the test split of the checkpoint's dataset)")
     options.json(parser, "the metrics")
     parser.add_argument(
         "--store",
@@ -34,10 +34,14 @@ def evaluate_arguments(parser: argparse.ArgumentParser) -> None:
 
 def evaluate(args: argparse.Namespace) -> int:
     checkpoint = load_checkpoint(args.checkpoint)
-    metrics, probabilities = metrics_of(checkpoint.classifier, read_csv(args.data))
+    test = checkpoint.dataset.test.location
+    data = Path(args.data) if args.data else test
+    metrics, probabilities = metrics_of(checkpoint.classifier, read_csv(data))
     if args.store:
-        if Path(args.data).resolve() != TEST_PATH.resolve():
-            raise UsageError("--store keeps predictions for the committed test split only; drop --data")
+        if data.resolve() != test.resolve():
+            raise UsageError(
+                f"--store keeps predictions for {checkpoint.dataset.display_title}'s test split only; drop --data"
+            )
         if metrics.accuracy != checkpoint.test_accuracy:
             stored = "none" if checkpoint.test_accuracy is None else percent(checkpoint.test_accuracy, 4)
             raise UsageError(

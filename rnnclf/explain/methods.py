@@ -290,6 +290,7 @@ NAMES = tuple(_BY_ID)  # every id a request may name, in display order (the app'
 METHODS = tuple(method.id for method in REGISTRY if method.stands_in_for is None)  # what is offered, in display order
 STAND_INS = tuple(method.id for method in REGISTRY if method.stands_in_for is not None)
 CLI_CHOICES = (*METHODS, *STAND_INS, ALL)  # the explain command's --method, in the order its --help lists them
+OFFERED = ", ".join(_BY_ID[method].short for method in METHODS)  # the offered methods in a line of prose
 
 
 def lookup(method: str) -> Method:

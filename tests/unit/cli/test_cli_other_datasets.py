@@ -23,7 +23,6 @@ from rnnclf.evaluation.significance import compare, intervals, mcnemar, stored_i
 from rnnclf.reporting.html import build
 
 TEXT = "Shares of the bank rose after the storm as the band played a concert in Paris"
-CLI_WIRING = "the command still reads AG News's test split: see the data branch's report for the line to change"
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +61,6 @@ def test_another_datasets_split_is_refused_by_evaluate(toys: Toys, capsys: pytes
     assert "is labelled 4, but three_rnn knows 3 classes (Politics, Sports, Money & Markets)" in capsys.readouterr().err
 
 
-@pytest.mark.xfail(strict=True, reason=CLI_WIRING)
 def test_evaluate_defaults_to_the_checkpoints_own_test_split(toys: Toys, capsys: pytest.CaptureFixture) -> None:
     metrics = json.loads(run(capsys, "evaluate", "--checkpoint", str(toys.checkpoints / "six_rnn"), "--json"))
     assert metrics["rows"] == get_dataset("six").test.rows
@@ -82,7 +80,6 @@ def test_summary_lists_every_checkpoint(toys: Toys, capsys: pytest.CaptureFixtur
         assert f"| {name} |" in table
 
 
-@pytest.mark.xfail(strict=True, reason=CLI_WIRING)
 def test_summary_shows_intervals_on_other_datasets(toys: Toys, capsys: pytest.CaptureFixture) -> None:
     rows = json.loads(run(capsys, "summary", "--root", str(toys.checkpoints), "--json"))
     assert all("macro_f1_low" in row for row in rows)
@@ -107,7 +104,6 @@ def test_compare_and_report_commands_run_on_other_datasets(toys: Toys, tmp_path:
     assert "predicted Music &lt;live&gt;" in page.read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason=CLI_WIRING)
 def test_compare_command_stays_within_one_dataset(toys: Toys, capsys: pytest.CaptureFixture) -> None:
     out = run(capsys, "compare", "--root", str(toys.checkpoints), "--markdown")
     assert out.strip().endswith("three_rnn, three_tfidf (Three-topic news).")
@@ -159,7 +155,6 @@ def test_the_html_report_holds_one_dataset(toys: Toys, capsys: pytest.CaptureFix
     assert "Left out, trained on another dataset than Six topics: three_rnn, three_tfidf (Three-topic news)." in html
 
 
-@pytest.mark.xfail(strict=True, reason=CLI_WIRING)
 def test_report_command_uses_the_datasets_test_split(toys: Toys, tmp_path: Path, capsys) -> None:
     out = tmp_path / "report.html"
     run(capsys, "report", "--root", str(toys.checkpoints), "--out", str(out))

@@ -58,7 +58,7 @@ PARSED = {
     ),
     ("ablation",): dict(publish=0, threads=None, quiet=False),
     ("ablation", "--publish", "2", "--threads", "3", "--quiet"): dict(publish=2, threads=3, quiet=True),
-    ("evaluate", "--checkpoint", "approach1"): dict(checkpoint="approach1", data=TEST, json=False, store=False),
+    ("evaluate", "--checkpoint", "approach1"): dict(checkpoint="approach1", data=None, json=False, store=False),
     ("evaluate", "--checkpoint", "a", "--data", "d.csv", "--json", "--store"): dict(
         checkpoint="a", data="d.csv", json=True, store=True
     ),
