@@ -17,6 +17,7 @@ from rnnclf.core.text import tokenize_many
 
 if TYPE_CHECKING:
     import torch
+    from scipy import sparse
     from torch import nn
 
 
@@ -26,6 +27,7 @@ class Capability(Enum):
     GRADIENTS = "gradients through an embedding"  # embedding_gradients
     LINEAR = "exact linear contributions"  # linear_contributions
     RANDOMIZED = "a copy with random weights"  # randomized
+    REPRESENTATION = "a representation of each text"  # representation
 
 
 class Unsupported(ValueError):
@@ -47,6 +49,15 @@ class EmbeddingGradients:
     baseline: torch.Tensor  # the ids of the input the attributions are measured from (unknown words), as `ids`
     # Each layer's attributions per row (summed over its dimensions), folded onto the tokens: (1, tokens).
     to_tokens: Callable[[tuple[torch.Tensor, ...]], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class Representation:
+    """Each text as the model's last layer reads it, and the logits that layer makes of it: what
+    neighbours, maps and out-of-scope scores are computed in."""
+
+    features: np.ndarray | sparse.csr_array  # (texts, width): dense, or sparse where the model's space is
+    logits: np.ndarray  # (texts, classes); their softmax is predict_proba's, to float rounding
 
 
 class Classifier(ABC):
@@ -93,6 +104,10 @@ class Classifier(ABC):
         """The same model with random weights drawn from `seed`, for the faithfulness sanity check
         (`Capability.RANDOMIZED`)."""
         raise self.unsupported(Capability.RANDOMIZED)
+
+    def representation(self, texts: Sequence[str]) -> Representation:
+        """`texts` in the space the model's last layer reads (`Capability.REPRESENTATION`)."""
+        raise self.unsupported(Capability.REPRESENTATION)
 
     def unsupported(self, capability: Capability) -> Unsupported:
         return Unsupported(f"{self.name} has no {capability.value}")

@@ -47,11 +47,15 @@ class RecurrentClassifier(nn.Module):
         """Logits for right-padded `ids` (batch, tokens); `lengths` counts each row's real tokens."""
         if self.training and self.approach.token_dropout:  # whole words read as unknown: a regularizer
             ids = ids.masked_fill(torch.rand(ids.shape) < self.approach.token_dropout, 0)
+        return self.linear(self.features(ids, lengths))
+
+    def features(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """What the linear layer reads: the recurrent summary of each text, and the n-gram bag if any."""
         x = self.dropout(self.embedding(ids))
         features = self.dropout(self._read(x, lengths))
         if self.approach.bag_buckets:  # the bag is already a mean over many rows: no dropout on it
             features = torch.cat([features, self.bag(ids, lengths)], dim=1)
-        return self.linear(features)
+        return features
 
     def _read(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """The recurrent layers' summary of each text, as `approach.readout` says."""

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from rnnclf.core.text import Vocab
-from rnnclf.models.classifier import Capability, Classifier, EmbeddingGradients
+from rnnclf.models.classifier import Capability, Classifier, EmbeddingGradients, Representation
 from rnnclf.models.networks import RecurrentClassifier
 
 STORAGE_DTYPE = torch.float16
@@ -24,7 +24,7 @@ PREDICT_BATCH = 512
 
 
 class RecurrentTextClassifier(Classifier):
-    capabilities = frozenset({Capability.GRADIENTS, Capability.RANDOMIZED})
+    capabilities = frozenset({Capability.GRADIENTS, Capability.RANDOMIZED, Capability.REPRESENTATION})
 
     def __init__(self, name: str, model: RecurrentClassifier, vocab: Vocab, classes: Sequence[str]):
         if len(classes) != model.linear.out_features:
@@ -63,6 +63,20 @@ class RecurrentTextClassifier(Classifier):
 
     def is_known(self, token: str) -> bool:
         return token in self.vocab
+
+    def representation(self, texts: Sequence[str]) -> Representation:
+        """The features the linear layer reads, from the module itself (never the folded copy: it keeps
+        no features), so its logits may differ from the scoring path's in the last bits."""
+        ids, lengths = self.vocab.encode_texts(texts, self.max_tokens)
+        features = np.zeros((len(ids), self.model.linear.in_features), dtype=np.float32)
+        logits = np.zeros((len(ids), len(self.classes)), dtype=np.float32)
+        with torch.inference_mode():
+            for start in range(0, len(ids), PREDICT_BATCH):
+                chunk = slice(start, start + PREDICT_BATCH)
+                found = self.model.features(torch.from_numpy(ids[chunk]), torch.from_numpy(lengths[chunk]))
+                features[chunk] = found.numpy()
+                logits[chunk] = self.model.linear(found).numpy()
+        return Representation(features, logits)
 
     def embedding_gradients(self, tokens: Sequence[str]) -> EmbeddingGradients:
         """Gradients through the token embedding and, with an n-gram bag, through the bag's rows too (each

@@ -18,7 +18,8 @@ import numpy as np
 import torch
 from scipy import sparse
 
-from rnnclf.models.classifier import Capability, Classifier
+from rnnclf.core.text import tokenize_many
+from rnnclf.models.classifier import Capability, Classifier, Representation
 
 COEF_DTYPE = torch.float16  # test predictions identical to float32's, half the bytes
 
@@ -35,7 +36,7 @@ class TfidfLogisticClassifier(Classifier):
     """Sparse TF-IDF rows times the coefficients; it reads every token of a text (`max_tokens` None)."""
 
     max_tokens = None
-    capabilities = frozenset({Capability.LINEAR, Capability.RANDOMIZED})
+    capabilities = frozenset({Capability.LINEAR, Capability.RANDOMIZED, Capability.REPRESENTATION})
 
     def __init__(
         self,
@@ -84,10 +85,18 @@ class TfidfLogisticClassifier(Classifier):
         return rows
 
     def predict_proba_tokens(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
-        logits = self.features(token_lists) @ self.coef.T + self.intercept
+        logits = self._logits(self.features(token_lists))
         logits -= logits.max(axis=1, keepdims=True)
         probabilities = np.exp(logits)
         return (probabilities / probabilities.sum(axis=1, keepdims=True)).astype(np.float32)
+
+    def _logits(self, rows: sparse.csr_array) -> np.ndarray:
+        return rows @ self.coef.T + self.intercept
+
+    def representation(self, texts: Sequence[str]) -> Representation:
+        """The TF-IDF rows (sparse, unit length) and their logits."""
+        rows = self.features(tokenize_many(texts, None))
+        return Representation(rows, self._logits(rows))
 
     def is_known(self, token: str) -> bool:
         return token in self.index
