@@ -121,6 +121,8 @@ PARSED = {
     ("behave", "--checkpoint", "a", "--root", "r", "--out", "o", "--json"): dict(
         checkpoint=["a"], root="r", out="o", json=True
     ),
+    ("card",): dict(name=[], root=ROOT_DIR, reports=str(REPORT_DIR)),
+    ("card", "a", "b", "--root", "r", "--reports", "p"): dict(name=["a", "b"], root="r", reports="p"),
 }
 
 
