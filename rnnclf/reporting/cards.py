@@ -37,6 +37,7 @@ from rnnclf.reporting.style import count, p_value, percent, score, share, span
 CARD = "README.md"
 LIBRARY = "rnnclf"
 BEHAVIOR_REPORT = "behavior.json"
+FENCE = "---\n"  # opens and closes the front matter
 
 
 def library_version() -> str:
@@ -434,6 +435,16 @@ def markdown(f: CardFigures) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def split(text: str) -> tuple[str, str]:
+    """A card's YAML front matter and its Markdown body (the app shows the body; tests parse the front matter)."""
+    if not text.startswith(FENCE):
+        raise CardError("a model card starts with its YAML front matter between two '---' lines")
+    head, found, body = text[len(FENCE) :].partition(f"\n{FENCE}")
+    if not found:
+        raise CardError("the card's YAML front matter has no closing '---' line")
+    return head, body
 
 
 def write(checkpoint: Checkpoint, others: Sequence[Checkpoint], report_dir: Path = REPORT_DIR) -> Path:

@@ -16,7 +16,7 @@ from rnnclf.core.markdown import literal
 from rnnclf.core.paths import CHECKPOINT_DIR, REPORT_DIR
 from rnnclf.data.registry import DATASETS_ENV
 from rnnclf.evaluation.significance import mcnemar, stored_intervals
-from rnnclf.reporting.cards import CARD, figures, library_version, markdown
+from rnnclf.reporting.cards import CARD, CardError, figures, library_version, markdown, split
 from rnnclf.reporting.style import count, percent, score
 from tests.toy_datasets import Toys
 
@@ -25,8 +25,7 @@ SHIPPED = list_checkpoints(CHECKPOINT_DIR)
 
 def split_card(text: str) -> tuple[dict, str]:
     """The YAML front matter (parsed) and the Markdown body."""
-    assert text.startswith("---\n")
-    head, body = text[4:].split("\n---\n", 1)
+    head, body = split(text)
     return yaml.safe_load(head), body
 
 
@@ -115,3 +114,9 @@ def test_a_toy_card_reads_its_own_dataset(toys: Toys, tmp_path: Path, monkeypatc
     split = rnn.dataset.read_test()
     assert found.test_rows == len(split) and f"{count(len(split))} test texts" in body
     assert markdown(figures(rnn, loaded, tmp_path)) == markdown(found)  # deterministic
+
+
+@pytest.mark.parametrize("text", ["# no front matter\n", "---\nlibrary_name: rnnclf\n# never closed\n"])
+def test_a_card_without_front_matter_is_refused(text: str) -> None:
+    with pytest.raises(CardError, match="front matter"):
+        split(text)
