@@ -1,5 +1,5 @@
 """The news classifiers' command line: `python -m rnnclf COMMAND`, where COMMAND is one of train, baseline,
-ablation, evaluate, predict, explain, faithfulness, summary, calibrate, compare, report, behave, card;
+ablation, evaluate, predict, explain, faithfulness, summary, calibrate, compare, report, behave, card, export;
 `python -m rnnclf COMMAND --help` lists its options.
 
 Each command is one row of `COMMANDS`: its name, its line in `--help`, the function that runs it and the one
@@ -82,6 +82,12 @@ COMMANDS: tuple[Command, ...] = (
         reports.behave_arguments,
     ),
     Command("card", "write each checkpoint's model card, checkpoints/NAME/README.md", cards.card, cards.card_arguments),
+    Command(
+        "export",
+        "write a checkpoint as an ONNX graph with a standalone predict.py",
+        cards.export,
+        cards.export_arguments,
+    ),
 )
 BY_NAME = {command.name: command for command in COMMANDS}
 
