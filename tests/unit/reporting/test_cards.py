@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from toy_datasets import Toys
 
 from rnnclf.checkpoints.registry import list_checkpoints, load_checkpoint
 from rnnclf.core.markdown import literal
@@ -18,7 +19,6 @@ from rnnclf.data.registry import DATASETS_ENV
 from rnnclf.evaluation.significance import mcnemar, stored_intervals
 from rnnclf.reporting.cards import CARD, CardError, figures, library_version, markdown, split
 from rnnclf.reporting.style import count, percent, score
-from tests.toy_datasets import Toys
 
 SHIPPED = list_checkpoints(CHECKPOINT_DIR)
 
