@@ -16,6 +16,7 @@ import pytest
 from toy_datasets import Toys
 
 from rnnclf.checkpoints.registry import load_checkpoint
+from rnnclf.cli import main
 from rnnclf.core.paths import PROJECT_ROOT as ROOT
 from rnnclf.core.text import _RULES, tokenize
 from rnnclf.data.registry import DATASETS_ENV
@@ -111,12 +112,15 @@ def test_predict_py_gives_the_classifiers_classes_on_raw_and_hostile_texts(
     assert labels == [classifier.classes[i] for i in expected.argmax(1)]
 
 
-def test_refusals_say_why_and_write_nothing(toys: Toys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_refusals_say_why_and_write_nothing(
+    toys: Toys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     checkpoint = load_checkpoint("six_tfidf", toys.checkpoints)
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep me", encoding="utf-8")
-    with pytest.raises(ExportError, match="not an earlier export"):
-        export(checkpoint, tmp_path / "mine")
+    argv = ["export", "six_tfidf", "--out", str(tmp_path / "mine"), "--root", str(toys.checkpoints)]
+    assert main(argv) == 2
+    assert "not an earlier export" in capsys.readouterr().err
     assert (tmp_path / "mine" / "notes.txt").read_text(encoding="utf-8") == "keep me"
     other = dataclasses.replace(checkpoint, config=dataclasses.replace(checkpoint.config, kind="gradient_boosting"))
     with pytest.raises(ExportError, match="no ONNX export for models of kind 'gradient_boosting'"):
