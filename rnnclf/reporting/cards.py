@@ -25,6 +25,7 @@ import yaml
 from rnnclf.behavior.report import BehaviorReport, manifest_sha256, read_report
 from rnnclf.checkpoints.records import Calibration, ClassScores, TrainingRecord
 from rnnclf.checkpoints.registry import Checkpoint, of_dataset
+from rnnclf.checkpoints.storage import CheckpointError
 from rnnclf.core.markdown import literal
 from rnnclf.core.paths import REPORT_DIR
 from rnnclf.core.text import tokenize_many
@@ -113,8 +114,8 @@ class CardFigures:
         return self.dataset.classes
 
 
-class CardError(ValueError):
-    """A checkpoint whose card cannot be written; the message says which figure is missing."""
+class CardError(CheckpointError):
+    """A checkpoint whose card cannot be written, or a card that cannot be read; the message says why."""
 
 
 def figures(checkpoint: Checkpoint, others: Sequence[Checkpoint], report_dir: Path = REPORT_DIR) -> CardFigures:
@@ -364,7 +365,7 @@ def markdown(f: CardFigures) -> str:
                 "its accuracy",
                 "texts they differ on",
                 "only this one right",
-                "only it right",
+                "only the other right",
                 "p",
                 "Holm p",
             ],
@@ -425,6 +426,7 @@ def markdown(f: CardFigures) -> str:
         "",
         "```bash",
         f'python -m rnnclf predict --checkpoint {f.name} --text "..."',
+        f"python -m rnnclf export {f.name} --format onnx --out {f.name}-onnx  # for any ONNX runtime, with predict.py",
         "```",
         "```python",
         "from rnnclf import load_checkpoint",
