@@ -40,7 +40,6 @@ class MaskedRecurrent(nn.Module):
         super().__init__()
         self.readout = model.approach.readout
         self.layers = nn.ModuleList()
-        self.bidirectional = []
         for rnn in model.rnns:
             for layer in range(rnn.num_layers):
                 directions = [_one_layer(rnn, layer, False)]

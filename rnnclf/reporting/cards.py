@@ -314,7 +314,7 @@ def markdown(f: CardFigures) -> str:
         f"{data} ({literal(f.dataset.source)}). Training read `{t.data}` (sha256 `{t.data_sha256}`): "
         f"{count(t.rows)} rows for training and {count(t.val_rows)} held out for validation, split at random "
         f"with seed {t.seed}. The test split, `{f.dataset.test.path}` (sha256 `{f.dataset.test.sha256}`, "
-        f"{count(f.dataset.test.rows)} rows), was never read in training.",
+        f"{count(f.dataset.test.rows)} rows), serves only the figures below.",
         "",
         "## Architecture",
         "",
