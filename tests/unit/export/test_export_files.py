@@ -129,3 +129,14 @@ def test_refusals_say_why_and_write_nothing(
     with pytest.raises(ExportError, match="differs from the model"):
         export(checkpoint, tmp_path / "strict")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
+
+
+def test_the_app_and_the_command_line_never_import_the_export_extra() -> None:
+    """onnx, onnxscript and onnxruntime are an optional extra: only `rnnclf export` (when run) loads them."""
+    code = (
+        "import sys, app.pages, app.views.about, rnnclf.cli, rnnclf.reporting.cards; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('onnx', 'onnxscript', 'onnxruntime')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
