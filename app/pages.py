@@ -61,6 +61,12 @@ VIEWS = (
         module="behavior",
     ),
     View("summary", "Summary", ":material/table_chart:", "Every checkpoint's accuracy next to the tutorial's."),
+    View(
+        "about",
+        "About this model",
+        ":material/description:",
+        "The chosen checkpoint's model card: its use, data, metrics and known limitations.",
+    ),
 )
 BY_ID = {view.id: view for view in VIEWS}
 GOTO_KEY = "goto"  # a view a button asked to open, switched to on the next run

@@ -20,7 +20,7 @@ from safetensors.torch import save as save_tensors
 from rnnclf.checkpoints.schema import build
 from rnnclf.checkpoints.storage import PREDICTIONS, WEIGHTS, CheckpointError, Folder, predictions_bytes
 from rnnclf.core.text import Vocab
-from rnnclf.models.approaches import Approach
+from rnnclf.models.approaches import Approach, Recurrent
 from rnnclf.models.classifier import Classifier
 from rnnclf.models.networks import RecurrentClassifier
 from rnnclf.models.recurrent import STORAGE_DTYPE, RecurrentTextClassifier
@@ -50,6 +50,24 @@ class RecurrentSpec:
     def tutorial_accuracy(self) -> float | None:
         return self.approach.tutorial_accuracy
 
+    @property
+    def architecture(self) -> str:
+        """The model in one sentence, for its card (`tests/unit/reporting/test_cards.py`)."""
+        a = self.approach
+        layers = ", then ".join(_layer_phrase(layer) for layer in a.layers)
+        readout = READOUTS.get(a.readout, a.readout)
+        bag = (
+            f"; beside it, the mean of {a.bag_dim}-dimensional vectors of its words and of their hashed n-grams "
+            f"of up to {a.bag_ngrams} words ({a.bag_buckets:,} buckets)"
+            if a.bag_buckets
+            else ""
+        )
+        return (
+            f"Each token is looked up in a vocabulary of {self.vocab.size:,} words and embedded in "
+            f"{a.embed_dim} dimensions; {layers} read the embeddings, {readout}{bag}; "
+            "a linear layer gives one logit per class, and a softmax the probabilities."
+        )
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RecurrentSpec:
         return build(cls, data, approach=Approach.from_dict(data["approach"]), vocab=build(VocabRef, data["vocab"]))
@@ -68,12 +86,36 @@ class TfidfSpec:
 
     tutorial_accuracy = None  # the tutorial has no such model
 
+    @property
+    def architecture(self) -> str:
+        """The model in one sentence, for its card."""
+        tf = "1 + ln(count)" if self.sublinear_tf else "the count"
+        return (
+            f"Each text's tokens and their runs of up to {self.ngram_max} tokens are looked up among "
+            f"{self.terms:,} terms (seen in at least {self.min_df} training texts); each term found is weighted "
+            f"by {tf} times its smoothed inverse document frequency, the row is scaled to unit length, and "
+            f"multinomial logistic regression (C = {self.C:g}) gives the class probabilities."
+        )
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TfidfSpec:
         return build(cls, data)
 
 
 Spec = RecurrentSpec | TfidfSpec
+READOUTS = {  # how each readout turns the recurrent outputs into one vector, in words
+    "last_step": "and the output after the last position (padding included) is read",
+    "last_token": "and the final state at each text's real end is read",
+    "mean": "and their outputs are averaged over the real tokens",
+    "max": "and the largest of their outputs over the real tokens is taken, feature by feature",
+}
+
+
+def _layer_phrase(layer: Recurrent) -> str:
+    cell = f"{layer.nonlinearity} RNN" if layer.cell == "rnn" else layer.cell.upper()
+    stack = f"{layer.num_layers} stacked " if layer.num_layers > 1 else "one "
+    direction = "bidirectional " if layer.bidirectional else ""
+    return f"{stack}{direction}{cell} layer{'s' if layer.num_layers > 1 else ''} of {layer.hidden} units"
 
 
 def load_recurrent(folder: Folder, spec: RecurrentSpec, classes: tuple[str, ...]) -> RecurrentTextClassifier:

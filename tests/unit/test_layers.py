@@ -21,6 +21,7 @@ LAYERS = (
     "behavior",  # the behavioral suite
     "scoring",  # batch, streaming, cluster scoring
     "training",  # training loops, the baseline, the ablation
+    "export",  # checkpoints as ONNX graphs and a standalone predict.py
     "reporting",  # charts, tables, the HTML report
     "cli",  # the command line
 )

@@ -121,6 +121,10 @@ PARSED = {
     ("behave", "--checkpoint", "a", "--root", "r", "--out", "o", "--json"): dict(
         checkpoint=["a"], root="r", out="o", json=True
     ),
+    ("card",): dict(name=[], root=ROOT_DIR, reports=str(REPORT_DIR)),
+    ("card", "a", "b", "--root", "r", "--reports", "p"): dict(name=["a", "b"], root="r", reports="p"),
+    ("export", "a", "--out", "o"): dict(name="a", format="onnx", out="o", root=ROOT_DIR),
+    ("export", "a", "--format", "onnx", "--out", "o", "--root", "r"): dict(name="a", format="onnx", out="o", root="r"),
 }
 
 

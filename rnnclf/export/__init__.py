@@ -1,0 +1,1 @@
+"""Checkpoints as portable files: ONNX graphs and a standalone predict.py."""
