@@ -21,6 +21,7 @@ LAYERS = (
     "behavior",  # the behavioral suite
     "scoring",  # batch, streaming, cluster scoring
     "training",  # training loops, the baseline, the ablation
+    "inspection",  # label issues (cleanlab) and 2-D maps of a test split: cross-validates with training's TF-IDF
     "reporting",  # charts, tables, the HTML report
     "cli",  # the command line
 )
