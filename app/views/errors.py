@@ -7,7 +7,7 @@ one page at a time, each with a button that loads it into the Probe tab.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import partial
 
 import numpy as np
@@ -23,9 +23,21 @@ from app.sidebar import Context, context
 from rnnclf import Checkpoint
 from rnnclf.data.dataset import Split
 from rnnclf.evaluation.metrics import cell_examples, metrics_from_predictions
+from rnnclf.inspection.label_issues import LabelIssue
 
 CHART_KEY = "errors_matrix"
+FILTER_KEY = "errors_label_filter"
 PAGE_SIZE = 8
+# What to do with the rows `rnnclf label-issues` flagged; the first is the default.
+LABEL_FILTERS = ("Mark them", "Only them", "Hide them")
+
+
+def label_filter(rows: np.ndarray, flagged: Collection[int], choice: str) -> np.ndarray:
+    """`rows` (in their order) kept by `choice`, one of LABEL_FILTERS (`tests/app/test_app_label_issues.py`)."""
+    if choice == LABEL_FILTERS[0]:
+        return rows
+    keep = np.isin(rows, np.fromiter(flagged, dtype=np.int64, count=len(flagged)))
+    return rows[keep] if choice == LABEL_FILTERS[1] else rows[~keep]
 
 
 def _confusion(labels: np.ndarray, probabilities: np.ndarray, classes: Sequence[str]) -> np.ndarray:
@@ -70,7 +82,13 @@ def _cell_picker(matrix: np.ndarray, classes: Sequence[str], name: str) -> tuple
 
 
 def _examples(
-    checkpoint: Checkpoint, split: Split, rows: np.ndarray, probabilities: np.ndarray, true: int, predicted: int
+    checkpoint: Checkpoint,
+    split: Split,
+    rows: np.ndarray,
+    probabilities: np.ndarray,
+    true: int,
+    predicted: int,
+    flagged: Mapping[int, LabelIssue],
 ) -> None:
     """One page of a cell's examples (rows of `split`, the checkpoint's dataset's test split): each text as
     plain text, the two probabilities, a load button."""
@@ -84,6 +102,12 @@ def _examples(
             shown = dict.fromkeys((predicted, true))  # one line on the diagonal
             facts.markdown("  \n".join(f"P({literal(classes[c])}) **{probabilities[row, c]:.1%}**" for c in shown))
             facts.caption(f"#{rank:,} · test row {row:,}")
+            if int(row) in flagged:
+                issue = flagged[int(row)]
+                facts.markdown(
+                    f":orange-badge[:material/flag: label may be wrong: suggested {literal(issue.suggested)}]",
+                    help=f"Label quality {issue.quality:.3f} (cleanlab; see reports/label_issues.md)",
+                )
             action.button(
                 "Load into Probe",
                 key=f"errors_load_{row}",
@@ -108,13 +132,23 @@ def show(ctx: Context) -> None:
     classes = list(classifier.classes)
     true, predicted = _cell_picker(_confusion(split.labels, probabilities, classes), classes, name)
     rows = cell_examples(split.labels, probabilities, true, predicted)
+    report = state.label_issues(checkpoint.dataset)
+    flagged = {issue.row: issue for issue in report.test.issues} if report is not None else {}
+    if flagged:
+        choice = st.segmented_control(
+            f"Test rows whose label may be wrong ({len(flagged):,} flagged by cleanlab)",
+            LABEL_FILTERS,
+            default=LABEL_FILTERS[0],
+            key=FILTER_KEY,
+        )
+        rows = label_filter(rows, flagged, choice or LABEL_FILTERS[0])
     verdict = "correctly" if true == predicted else f"as **{literal(classes[predicted])}**"
     cell = f"of **{literal(classes[true])}** predicted {verdict} by {literal(name)}"
     if not len(rows):
         st.info(f"No test example {cell}.", icon=":material/check_circle:")
         return
     st.markdown(f"**{len(rows):,}** test examples {cell}, the most confident first:")
-    _examples(checkpoint, split, rows, probabilities, true, predicted)
+    _examples(checkpoint, split, rows, probabilities, true, predicted, flagged)
 
 
 if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)

@@ -88,6 +88,12 @@ COMMANDS: tuple[Command, ...] = (
         inspection.label_issues,
         inspection.label_issues_arguments,
     ),
+    Command(
+        "map",
+        "each checkpoint's test split in 2-D (PCA, UMAP); store the coordinates in reports/maps/",
+        inspection.map_,
+        inspection.map_arguments,
+    ),
 )
 BY_NAME = {command.name: command for command in COMMANDS}
 

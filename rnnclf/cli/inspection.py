@@ -59,3 +59,25 @@ def label_issues(args: argparse.Namespace) -> int:
         )
     print(f"{time.perf_counter() - started:.1f} s; wrote {md} and {js}", file=sys.stderr)
     return 0
+
+
+def map_arguments(parser: argparse.ArgumentParser) -> None:
+    from rnnclf.inspection.projection import MAP_DIR, METHODS
+
+    options.selection(parser, "--root")
+    options.root(parser)
+    parser.add_argument("--method", nargs="+", choices=METHODS, default=list(METHODS), help="projections computed")
+    parser.add_argument("--out", default=str(MAP_DIR), help="folder of the stored maps")
+
+
+def map_(args: argparse.Namespace) -> int:
+    from rnnclf.inspection.projection import compute, write
+
+    root = Path(args.root)
+    for name in args.checkpoint or list_checkpoints(root):
+        checkpoint = load_checkpoint(name, root)
+        for method in args.method:
+            started = time.perf_counter()
+            path = write(compute(checkpoint, method), Path(args.out))
+            print(f"{name} {method}: {time.perf_counter() - started:.1f} s; wrote {path}")
+    return 0

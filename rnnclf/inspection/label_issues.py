@@ -75,6 +75,7 @@ class Accuracy:
 @dataclass(frozen=True)
 class LabelIssuesReport:
     dataset: str
+    test_sha256: str  # the test split the rows are of: the app marks rows only of that very split
     checkpoints: tuple[str, ...]  # whose stored test probabilities were combined
     test: SplitIssues
     train: SplitIssues | None  # None: the training split was not inspected
@@ -220,4 +221,4 @@ def inspect(checkpoints: Sequence[Checkpoint], train: bool = True, folds: int = 
     dataset = checkpoints[0].dataset
     test, accuracy = issues_in_test(checkpoints, dataset.read_test())
     train_part = issues_in_train(dataset.read_train(), dataset.classes, folds) if train else None
-    return LabelIssuesReport(dataset.name, tuple(c.name for c in checkpoints), test, train_part, accuracy)
+    return LabelIssuesReport(dataset.name, dataset.test.sha256, tuple(c.name for c in checkpoints), test, train_part, accuracy)

@@ -91,7 +91,7 @@ def test_the_report_round_trips(six_checkpoints, tmp_path) -> None:
     split = _flipped(six_checkpoints[0].dataset.read_test(), [2, 40, 99, 130, 171], len(SIX))
     issues, accuracy = issues_in_test(six_checkpoints, split)
     assert issues.issues
-    report = LabelIssuesReport("six", tuple(c.name for c in six_checkpoints), issues, None, accuracy)
+    report = LabelIssuesReport("six", "sha", tuple(c.name for c in six_checkpoints), issues, None, accuracy)
     md, js = write(report, tmp_path)
     assert read(js) == report
     text = md.read_text(encoding="utf-8")
