@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.colors import qualitative
 
 from app import examples, state
 from app.notices import usable
@@ -30,6 +31,7 @@ COLOURINGS = ("true class", "predicted class", "correct or wrong", "confidence",
 HOVER_CHARS = 200
 LISTED = 50  # selected texts listed at most
 PLACED = "your text"
+CLASS_COLOURS = qualitative.D3
 
 
 def selected_rows(event: Mapping[str, Any] | None) -> list[int]:
@@ -110,11 +112,13 @@ def figure(
         marker = dict(size=4, color=probabilities.max(axis=1), colorscale="Viridis", colorbar=dict(title="confidence"))
         traces.append(points(rows, "confidence", marker))
     else:
-        for name, rows in _groups(colouring, split, probabilities, classes, flagged):
+        for i, (name, rows) in enumerate(_groups(colouring, split, probabilities, classes, flagged)):
             wrong = name in ("wrong", "label may be wrong")
             marker = dict(size=6 if wrong else 4, opacity=0.9 if wrong else 0.6)
             if colouring in ("correct or wrong", "label issue"):
                 marker["color"] = ORANGE.rgb if wrong else MUTED.rgb
+            else:  # classes: a qualitative palette, so neighbouring classes never share a hue
+                marker["color"] = CLASS_COLOURS[i % len(CLASS_COLOURS)]
             traces.append(points(rows, name, marker))
     if placed is not None:
         traces.append(
