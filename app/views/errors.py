@@ -21,9 +21,10 @@ from app.readable import NOTE, readable
 from app.safe import literal
 from app.sidebar import Context, context
 from rnnclf import Checkpoint
-from rnnclf.data.dataset import Split
+from rnnclf.data.dataset import DataError, Dataset, Split
 from rnnclf.evaluation.metrics import cell_examples, metrics_from_predictions
 from rnnclf.inspection.label_issues import LabelIssue
+from rnnclf.inspection.verdicts import VERDICTS, read_verdicts, record_verdict
 
 CHART_KEY = "errors_matrix"
 FILTER_KEY = "errors_label_filter"
@@ -81,6 +82,25 @@ def _cell_picker(matrix: np.ndarray, classes: Sequence[str], name: str) -> tuple
     return true, predicted
 
 
+def _verdicts(dataset: Dataset) -> dict[tuple[str, int], str]:
+    """The reviewers' verdicts so far; a damaged file is named once and read as none."""
+    try:
+        return read_verdicts(dataset)
+    except DataError as error:
+        st.warning(literal(error), icon=":material/warning:")
+        return {}
+
+
+def _record(dataset: Dataset, row: int) -> None:
+    """Verdict callback: write the chosen verdict (a cleared choice records nothing)."""
+    chosen = st.session_state.get(f"errors_verdict_{row}")
+    if chosen:
+        try:
+            record_verdict(dataset, "test", row, chosen)
+        except (DataError, OSError) as error:
+            st.toast(f"The verdict was not saved: {literal(error)}", icon=":material/error:")
+
+
 def _examples(
     checkpoint: Checkpoint,
     split: Split,
@@ -93,6 +113,7 @@ def _examples(
     """One page of a cell's examples (rows of `split`, the checkpoint's dataset's test split): each text as
     plain text, the two probabilities, a load button."""
     classes = checkpoint.classes
+    verdicts = _verdicts(checkpoint.dataset) if flagged else {}
     page = st.pagination(math.ceil(len(rows) / PAGE_SIZE), key=f"errors_page_{true}_{predicted}")
     first = (page - 1) * PAGE_SIZE
     for rank, row in enumerate(rows[first : first + PAGE_SIZE], start=first + 1):
@@ -107,6 +128,16 @@ def _examples(
                 facts.markdown(
                     f":orange-badge[:material/flag: label may be wrong: suggested {literal(issue.suggested)}]",
                     help=f"Label quality {issue.quality:.3f} (cleanlab; see reports/label_issues.md)",
+                )
+                text_area.segmented_control(
+                    f"Your verdict on the label {literal(classes[true])}",
+                    VERDICTS,
+                    default=verdicts.get(("test", int(row))),
+                    key=f"errors_verdict_{row}",
+                    on_change=_record,
+                    args=(checkpoint.dataset, int(row)),
+                    help="Saved to label_verdicts.json beside the dataset (never into the dataset itself); "
+                    "the label-issues report reads it.",
                 )
             action.button(
                 "Load into Probe",

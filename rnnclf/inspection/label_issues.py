@@ -14,7 +14,7 @@ probabilities only: a model that trained on a row has learnt its label, right or
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ from rnnclf.checkpoints.registry import Checkpoint
 from rnnclf.checkpoints.schema import build, plain
 from rnnclf.core.text import tokenize
 from rnnclf.data.dataset import DataError, Split
+from rnnclf.inspection.verdicts import read_verdicts
 from rnnclf.training.tfidf import make_vectorizer
 
 FOLDS = 5
@@ -41,6 +42,7 @@ class LabelIssue:
     suggested: str  # the class the probabilities favour
     quality: float  # cleanlab's label quality (self-confidence: P(given)); lower is more doubtful
     agreeing: tuple[str, ...]  # checkpoints whose own prediction is `suggested` (test split; empty for train)
+    verdict: str | None = None  # a reviewer's, from the dataset's verdict file (rnnclf.inspection.verdicts)
 
 
 @dataclass(frozen=True)
@@ -215,10 +217,20 @@ def issues_in_train(split: Split, classes: Sequence[str], folds: int = FOLDS, se
     )
 
 
+def with_verdicts(part: SplitIssues, verdicts: dict[tuple[str, int], str]) -> SplitIssues:
+    """`part` with each issue's recorded verdict."""
+    issues = tuple(replace(i, verdict=verdicts.get((part.split, i.row))) for i in part.issues)
+    return replace(part, issues=issues)
+
+
 def inspect(checkpoints: Sequence[Checkpoint], train: bool = True, folds: int = FOLDS) -> LabelIssuesReport:
     """The label issues of the checkpoints' dataset: its test split, and its training split unless `train`
     is False."""
     dataset = checkpoints[0].dataset
     test, accuracy = issues_in_test(checkpoints, dataset.read_test())
     train_part = issues_in_train(dataset.read_train(), dataset.classes, folds) if train else None
-    return LabelIssuesReport(dataset.name, dataset.test.sha256, tuple(c.name for c in checkpoints), test, train_part, accuracy)
+    verdicts = read_verdicts(dataset)
+    test, train_part = (with_verdicts(part, verdicts) if part else None for part in (test, train_part))
+    return LabelIssuesReport(
+        dataset.name, dataset.test.sha256, tuple(c.name for c in checkpoints), test, train_part, accuracy
+    )

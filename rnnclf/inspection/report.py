@@ -9,6 +9,7 @@ from rnnclf.core.files import write_json
 from rnnclf.core.markdown import literal
 from rnnclf.data.registry import AG_NEWS
 from rnnclf.inspection.label_issues import LabelIssuesReport, SplitIssues
+from rnnclf.inspection.verdicts import VERDICTS
 
 NAME = "label_issues"
 TEXT_CHARS = 160  # of each text in the Markdown table; the JSON holds it whole
@@ -33,13 +34,17 @@ def _split_section(part: SplitIssues, checkpoints: int) -> list[str]:
         "",
     ]
     agree = part.split == "test"
-    header = "| # | row | given | suggested | quality |" + (" agreeing |" if agree else "") + " text |"
+    reviewed = [issue.verdict for issue in part.issues if issue.verdict]
+    if reviewed:
+        tally = ", ".join(f"{reviewed.count(v)} {v}" for v in VERDICTS if v in reviewed)
+        lines += [f"Reviewed by a person: {len(reviewed)} of these rows ({tally}).", ""]
+    header = "| # | row | given | suggested | quality |" + (" agreeing |" if agree else "") + " verdict | text |"
     lines += [header, "|" + "---|" * (header.count("|") - 1)]
     for rank, issue in enumerate(part.issues, start=1):
         agreeing = f" {len(issue.agreeing)}/{checkpoints} |" if agree else ""
         lines.append(
             f"| {rank} | {issue.row} | {literal(issue.given)} | {literal(issue.suggested)} | {issue.quality:.3f} |"
-            f"{agreeing} {_cell(issue.text)} |"
+            f"{agreeing} {issue.verdict or ''} | {_cell(issue.text)} |"
         )
     return lines + [""]
 
@@ -50,11 +55,15 @@ def markdown(report: LabelIssuesReport) -> str:
         "",
         "Written by `python -m rnnclf label-issues`. Rows whose given label is probably wrong, found by cleanlab's "
         "confident learning (`cleanlab.filter.find_label_issues`) on out-of-sample probabilities only; "
-        "`agreeing` counts the checkpoints whose own prediction is the suggested label.",
+        "`agreeing` counts the checkpoints whose own prediction is the suggested label; `verdict` is a reviewer's, "
+        "from the dataset's label_verdicts.json.",
+        "",
+        f"Test-split probabilities: the mean of the stored ones of {', '.join(map(literal, report.checkpoints))}.",
         "",
         "## Accuracy with the flagged test rows left out (an estimate)",
         "",
-        "Leaving out rows flagged by these same checkpoints' probabilities favours them: read it as an upper bound.",
+        "The rows left out were flagged from these same checkpoints' probabilities, which favours them: an "
+        "optimistic estimate, not a measurement.",
         "",
         "| checkpoint | test accuracy | without flagged rows | rows kept |",
         "|---|---|---|---|",

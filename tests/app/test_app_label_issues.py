@@ -54,15 +54,21 @@ def _cell_of(report: LabelIssuesReport) -> tuple[int, str, str]:
     return issue.row, issue.given, issue.suggested
 
 
-def test_errors_marks_flagged_rows_and_filters_to_them(toy_app: LabelIssuesReport) -> None:
-    row, given, suggested = _cell_of(toy_app)
+def _errors_at_first_issue(report: LabelIssuesReport):
+    """Errors on six_tfidf, at the confusion cell of the report's most doubtful row."""
+    row = report.test.issues[0].row
     at = open_view(pick(start(), "six_tfidf"), "Errors")
     checkpoint = load_checkpoint("six_tfidf", state.checkpoint_root())
     true = SIX[int(checkpoint.dataset.read_test().labels[row])]  # the dataset's own label
     predicted = SIX[int(np.asarray(checkpoint.test_predictions)[row].argmax())]
     at.selectbox(key="errors_true").set_value(true)
     at.selectbox(key="errors_predicted").set_value(predicted)
-    at = rerun(at)
+    return rerun(at)
+
+
+def test_errors_marks_flagged_rows_and_filters_to_them(toy_app: LabelIssuesReport) -> None:
+    row, given, suggested = _cell_of(toy_app)
+    at = _errors_at_first_issue(toy_app)
     # The report was of a copy with flipped labels; the dataset itself is unchanged, so the mark reads the report.
     marks = [m.value for m in at.markdown if "label may be wrong" in m.value]
     flagged_here = {i.row for i in toy_app.test.issues}
@@ -121,3 +127,25 @@ def test_the_map_draws_every_test_row_and_lists_exactly_the_selected_ones(toy_ap
     at = rerun(at)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["data"][-1]["name"] == "your text"
+
+
+def test_a_verdict_recorded_in_errors_lands_beside_the_dataset(
+    toy_app: LabelIssuesReport, toys: Toys, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from rnnclf.data.registry import get_dataset
+    from rnnclf.inspection.verdicts import read_verdicts
+
+    copy = tmp_path / "datasets"
+    shutil.copytree(toys.datasets, copy)
+    monkeypatch.setenv(DATASETS_ENV, str(copy))
+    at = _errors_at_first_issue(toy_app)
+    at.segmented_control(key="errors_label_filter").set_value(LABEL_FILTERS[1])
+    at = rerun(at)
+    [first, *_] = [c for c in at.segmented_control if c.key.startswith("errors_verdict_")]
+    row = int(first.key.rsplit("_", 1)[1])
+    first.set_value("wrong")
+    at = rerun(at)
+    assert read_verdicts(get_dataset("six")) == {("test", row): "wrong"}
+    assert at.segmented_control(key=first.key).value == "wrong"
