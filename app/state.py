@@ -382,3 +382,16 @@ def test_map(loaded: Loaded, method: str) -> np.ndarray | None:
     if method != "pca":
         return None
     return project(test_features(loaded), method)
+
+
+@per_dataset(max_entries=8)
+def hover_texts(dataset: Dataset, chars: int) -> tuple[str, ...]:
+    """Every test text of `dataset` as the Map's hover shows it: tidied, cut to `chars` characters and
+    HTML-escaped (plotly renders a subset of HTML in hover text). Tidying 7,600 texts takes most of a
+    second, so it is done once."""
+    from html import escape
+
+    from app.readable import readable
+
+    tidied = (readable(text) for text in test_split(dataset).texts)
+    return tuple(escape(t if len(t) <= chars else t[: chars - 1] + "…") for t in tidied)

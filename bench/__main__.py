@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from bench.groups import attributing, browser, explaining, prediction, streaming, threads, training
+from bench.groups import attributing, browser, explaining, mapping, prediction, streaming, threads, training
 from bench.lib.report import Table, markdown
 from bench.lib.settings import FULL, QUICK, Settings
 from rnnclf.core.runtime import configure_threads
@@ -27,6 +27,7 @@ GROUPS: dict[str, Callable[[Settings], list[Table]]] = {
     "threads": threads.measure,
     "streaming": streaming.measure,
     "app": browser.measure,
+    "map": mapping.measure,
 }
 
 

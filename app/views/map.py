@@ -69,22 +69,23 @@ def _groups(
     return [("label looks right", np.flatnonzero(~mask)), ("label may be wrong", np.flatnonzero(mask))]
 
 
-def _hover(split: Split, probabilities: np.ndarray, classes: Sequence[str], rows: np.ndarray) -> list[str]:
-    """Escaped hover texts: plotly renders a subset of HTML in them."""
+def _hover(
+    texts: Sequence[str], split: Split, probabilities: np.ndarray, classes: Sequence[str], rows: np.ndarray
+) -> list[str]:
+    """Hover texts: `texts` (`state.hover_texts`, escaped) after the row's classes, escaped too."""
     predicted = probabilities.argmax(axis=1)
-    out = []
-    for row in rows:
-        text = readable(split.texts[row])
-        text = text if len(text) <= HOVER_CHARS else text[: HOVER_CHARS - 1] + "…"
-        out.append(
-            f"row {row:,} · true {escape(classes[split.labels[row]])} · predicted "
-            f"{escape(classes[predicted[row]])} ({probabilities[row].max():.0%})<br>{escape(text)}"
-        )
-    return out
+    confidence = probabilities.max(axis=1)
+    names = [escape(name) for name in classes]
+    return [
+        f"row {row:,} · true {names[split.labels[row]]} · predicted {names[predicted[row]]} "
+        f"({confidence[row]:.0%})<br>{texts[row]}"
+        for row in rows
+    ]
 
 
 def figure(
     coordinates: np.ndarray,
+    texts: Sequence[str],
     split: Split,
     probabilities: np.ndarray,
     classes: Sequence[str],
@@ -102,7 +103,7 @@ def figure(
             mode="markers",
             name=escape(name),
             customdata=rows.tolist(),  # plain numbers: the selection event hands them back as they are
-            hovertext=_hover(split, probabilities, classes, rows),
+            hovertext=_hover(texts, split, probabilities, classes, rows),
             hoverinfo="text",
             marker=marker,
         )
@@ -200,7 +201,16 @@ def show(ctx: Context) -> None:
             new = checkpoint.classifier.representation([pasted]).features
             placed = place(state.test_features(loaded), stored[method], new)
     st.plotly_chart(
-        figure(stored[method], split, probabilities, checkpoint.classes, colouring, flagged, placed),
+        figure(
+            stored[method],
+            state.hover_texts(checkpoint.dataset, HOVER_CHARS),
+            split,
+            probabilities,
+            checkpoint.classes,
+            colouring,
+            flagged,
+            placed,
+        ),
         key=CHART_KEY,
         on_select=lambda: _keep_selection(checkpoint.dataset.name),
         selection_mode=("box", "lasso"),
