@@ -125,7 +125,7 @@ def _examples(
             facts.caption(f"#{rank:,} · test row {row:,}")
             if int(row) in flagged:
                 issue = flagged[int(row)]
-                facts.markdown(
+                text_area.markdown(
                     f":orange-badge[:material/flag: label may be wrong: suggested {literal(issue.suggested)}]",
                     help=f"Label quality {issue.quality:.3f} (cleanlab; see reports/label_issues.md)",
                 )
