@@ -41,6 +41,7 @@ def test_quick_benchmark_runs_end_to_end(tmp_path: Path) -> None:
         "Prediction",
         "Threads",
         "Scaling",
+        "Map",
     ):
         assert f"### {title}" in document
     if (ROOT / "streamlit_app.py").exists() and CHROMIUM.exists():
