@@ -37,7 +37,7 @@ def _split_section(part: SplitIssues, checkpoints: int) -> list[str]:
     reviewed = [issue.verdict for issue in part.issues if issue.verdict]
     if reviewed:
         tally = ", ".join(f"{reviewed.count(v)} {v}" for v in VERDICTS if v in reviewed)
-        lines += [f"Reviewed by a person: {len(reviewed)} of these rows ({tally}).", ""]
+        lines += [f"Reviewed: {len(reviewed)} of these rows ({tally}), verdicts from label_verdicts.json.", ""]
     header = "| # | row | given | suggested | quality |" + (" agreeing |" if agree else "") + " verdict | text |"
     lines += [header, "|" + "---|" * (header.count("|") - 1)]
     for rank, issue in enumerate(part.issues, start=1):

@@ -75,4 +75,4 @@ def test_the_report_reads_the_verdicts(six, toys: Toys) -> None:
     reviewed = with_verdicts(issues, read_verdicts(six))
     assert [i.verdict for i in reviewed.issues] == ["wrong"] + [None] * (len(issues.issues) - 1)
     report = LabelIssuesReport("six", six.test.sha256, tuple(c.name for c in checkpoints), reviewed, None, accuracy)
-    assert "Reviewed by a person: 1 of these rows (1 wrong)." in markdown(report)
+    assert "Reviewed: 1 of these rows (1 wrong), verdicts from label_verdicts.json." in markdown(report)
