@@ -114,5 +114,7 @@ def _draw_rows(settings: Settings) -> list[Row]:
 def measure(settings: Settings) -> list[Table]:
     rows = _compute_rows(settings)
     rows += [row for row in (_figure_row(settings),) if row is not None] + _draw_rows(settings)
-    notes = ("Maps computed in one process, one thread each (RNNCLF_THREADS); the page timed in headless Chromium.",)
+    notes = (
+        "Maps computed in one process (UMAP with one job); the page timed in headless Chromium on a running server.",
+    )
     return [Table("Map", "", "", rows, notes)]
