@@ -112,7 +112,7 @@ def label_issue_estimate(ctx: Context) -> None:
     )
     st.caption(
         f"An estimate, not a measurement: cleanlab flagged {count(len(report.test.issues))} of "
-        f"{count(report.test.rows)} test rows of {literal(report.dataset)} as probably mislabelled, from these "
+        f"{count(report.test.rows)} test rows of {literal(loaded.checkpoint.dataset.display_title)} as probably mislabelled, from these "
         "checkpoints' own probabilities, which favours them. See reports/label_issues.md; the Errors view marks those rows."
     )
 
