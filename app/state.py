@@ -242,7 +242,7 @@ def _probabilities(loaded: Loaded, text: str) -> np.ndarray:
 @per_checkpoint(max_entries=256)
 def attribution(loaded: Loaded, text: str, method: str, label: int | None, samples: int, features: int) -> Attribution:
     """One method's word scores for one text, cached per (checkpoint, text, method, label, settings);
-    `samples` and `features` are LIME's (KernelSHAP takes attributions.SHAP_SAMPLES)."""
+    `samples` and `features` are LIME's (KernelSHAP takes rnnclf.explain.methods.SHAP_SAMPLES)."""
     classifier = loaded.checkpoint.classifier
     with heavy_slot("explaining texts"):
         [result] = attribute(

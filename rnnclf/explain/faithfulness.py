@@ -23,11 +23,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import bootstrap
 
 from rnnclf.core.paths import REPORT_DIR
-from rnnclf.data.dataset import TEST_PATH, read_csv
-from rnnclf.evaluation.significance import LEVEL, RESAMPLES, Interval
+from rnnclf.data.dataset import Split
+from rnnclf.evaluation.significance import Interval, bootstrap_interval
 from rnnclf.explain.methods import IG_STEPS, Budget, available, lookup, probabilities, ranking, scores
 from rnnclf.explain.words import Words
 from rnnclf.models.classifier import Capability, Classifier
@@ -91,15 +90,7 @@ def interval(values: Sequence[float], seed: int = 0) -> Interval:
     data = np.asarray(values, dtype=np.float64)
     if len(data) < 2 or np.ptp(data) == 0:  # nothing to resample
         return Interval(float(data.mean()), float(data.mean()), float(data.mean()))
-    result = bootstrap(
-        (data,),
-        np.mean,
-        confidence_level=LEVEL,
-        n_resamples=RESAMPLES,
-        method="percentile",
-        rng=np.random.default_rng(seed),
-    )
-    return Interval(float(data.mean()), float(result.confidence_interval.low), float(result.confidence_interval.high))
+    return bootstrap_interval(np.mean, data, seed=seed)
 
 
 @dataclass(frozen=True)
@@ -154,9 +145,8 @@ class Report:
         return cls(**{**data, "rows": rows, "fractions": tuple(data["fractions"])})
 
 
-def sample_texts(count: int, seed: int) -> list[str]:
-    """A fixed, seeded sample of the test split, the same for every checkpoint."""
-    split = read_csv(TEST_PATH)
+def sample_texts(split: Split, count: int, seed: int) -> list[str]:
+    """A fixed, seeded sample of a test split: the same texts for every checkpoint of its dataset."""
     rows = np.random.default_rng(seed).choice(len(split), min(count, len(split)), replace=False)
     return [split.texts[i] for i in rows]
 
@@ -226,26 +216,29 @@ def run(
     sanity_texts: int = SANITY_TEXTS,
     log: bool = True,
 ) -> Report:
-    from rnnclf.checkpoints.registry import load_classifier
+    from rnnclf.checkpoints.registry import load_checkpoint
 
     started = time.perf_counter()
-    texts = sample_texts(samples, seed)
     rows: list[MethodRow] = []
+    drawn = 0  # texts per checkpoint: `samples`, or all of the largest test split if it has fewer
     for name in names:
         checkpoint_started = time.perf_counter()
-        rows += evaluate(load_classifier(name), texts, seed, lime_samples, shap_samples, sanity_texts)
+        checkpoint = load_checkpoint(name)
+        texts = sample_texts(checkpoint.dataset.read_test(), samples, seed)
+        drawn = max(drawn, len(texts))
+        rows += evaluate(checkpoint.classifier, texts, seed, lime_samples, shap_samples, sanity_texts)
         if log:
             print(f"{name}: {len(texts)} texts in {time.perf_counter() - checkpoint_started:.0f}s", flush=True)
     return Report(
         rows=tuple(rows),
-        samples=len(texts),
+        samples=drawn,
         seed=seed,
         fractions=FRACTIONS,
         random_orders=RANDOM_ORDERS,
         lime_samples=lime_samples,
         shap_samples=shap_samples,
         ig_steps=IG_STEPS,
-        sanity_texts=min(sanity_texts, len(texts)),
+        sanity_texts=min(sanity_texts, drawn),
         seconds=time.perf_counter() - started,
     )
 

@@ -149,3 +149,19 @@ def test_faithfulness_command_writes_the_report(tiny_checkpoint: Path, tmp_path:
         assert row.comprehensiveness.low <= row.comprehensiveness.estimate <= row.comprehensiveness.high
     assert Report.from_dict(report.to_dict()) == report
     assert "| tiny | Integrated Gradients |" in (tmp_path / "faithfulness.md").read_text(encoding="utf-8")
+
+
+def test_faithfulness_intervals_are_scipys_one_sample_bootstrap() -> None:
+    """The faithfulness means use the project's one bootstrap, which draws as scipy's own on one sample."""
+    from scipy.stats import bootstrap
+
+    from rnnclf.explain.faithfulness import interval
+
+    data = np.random.default_rng(3).normal(size=41)
+    reference = bootstrap(
+        (data,), np.mean, confidence_level=0.95, n_resamples=1000, method="percentile", rng=np.random.default_rng(5)
+    )
+    found = interval(data, seed=5)
+    assert (found.low, found.high) == tuple(map(float, reference.confidence_interval))
+    assert found.estimate == float(data.mean())
+    assert interval([0.5, 0.5, 0.5]).low == interval([0.5, 0.5, 0.5]).high == 0.5  # nothing to resample
