@@ -60,6 +60,12 @@ VIEWS = (
         "Behavioural tests (CheckList): failure rates and the failing cases.",
         module="behavior",
     ),
+    View(
+        "map",
+        "Map",
+        ":material/scatter_plot:",
+        "The test split in 2-D from the checkpoint's representation; select points to list their texts.",
+    ),
     View("summary", "Summary", ":material/table_chart:", "Every checkpoint's accuracy next to the tutorial's."),
     View(
         "about",

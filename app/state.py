@@ -36,6 +36,7 @@ from rnnclf.explain import faithfulness
 from rnnclf.explain.counterfactual import Flip, flip_search
 from rnnclf.explain.lime import import_lime
 from rnnclf.explain.methods import Attribution, attribute
+from rnnclf.inspection.label_issues import LabelIssuesReport
 
 ROOT_ENV = "RNNCLF_CHECKPOINTS"  # another checkpoints folder (tests point it at a temporary one)
 FAITHFULNESS_REPORT = REPORT_DIR / f"{faithfulness.NAME}.json"
@@ -334,3 +335,63 @@ def faithfulness_report(path: Path) -> faithfulness.Report | None:
     """The faithfulness report at `path` (FAITHFULNESS_REPORT: faithfulness.read reads it from its folder);
     None when there is none or it cannot be read."""
     return faithfulness.read(path.parent)
+
+
+LABEL_ISSUES_DIR = REPORT_DIR  # where `rnnclf label-issues` writes; tests point it at their own folder
+
+
+def label_issues(dataset: Dataset) -> LabelIssuesReport | None:
+    """The report `rnnclf label-issues` wrote of `dataset`, or None where there is none of this very test
+    split (the report pins its sha256) or it cannot be read."""
+    from rnnclf.inspection.report import stem
+
+    return _label_issues(LABEL_ISSUES_DIR / f"{stem(dataset.name)}.json", dataset.test.sha256)
+
+
+@per_file(max_entries=8)
+def _label_issues(path: Path, test_sha256: str) -> LabelIssuesReport | None:
+    from rnnclf.checkpoints.schema import RecordError
+    from rnnclf.inspection.report import read
+
+    try:
+        report = read(path)
+    except (ValueError, RecordError):
+        return None
+    return report if report is not None and report.test_sha256 == test_sha256 else None
+
+
+@per_checkpoint(max_entries=16, spinner="Computing the checkpoint's representation of the test split…")
+def test_features(loaded: Loaded) -> Any:
+    """The checkpoint's representation of every test row: what a pasted text is placed among."""
+    from rnnclf.inspection.projection import features
+
+    checkpoint = loaded.checkpoint
+    with heavy_slot("computing a map"):
+        return features(checkpoint, checkpoint.dataset.read_test().texts)
+
+
+@per_checkpoint(max_entries=16, spinner="Computing the map (PCA, seconds)…")
+def test_map(loaded: Loaded, method: str) -> np.ndarray | None:
+    """The stored 2-D map of the checkpoint's test split by `method` (`rnnclf map`); PCA is computed here
+    where none is stored (seconds), UMAP never is (a minute of numba compiling would hold a core)."""
+    from rnnclf.inspection.projection import manifest_sha, project, read
+
+    stored = read(manifest_sha(loaded.checkpoint), method)
+    if stored is not None:
+        return stored.coordinates
+    if method != "pca":
+        return None
+    return project(test_features(loaded), method)
+
+
+@per_dataset(max_entries=8)
+def hover_texts(dataset: Dataset, chars: int) -> tuple[str, ...]:
+    """Every test text of `dataset` as the Map's hover shows it: tidied, cut to `chars` characters and
+    HTML-escaped (plotly renders a subset of HTML in hover text). Tidying 7,600 texts takes most of a
+    second, so it is done once."""
+    from html import escape
+
+    from app.readable import readable
+
+    tidied = (readable(text) for text in test_split(dataset).texts)
+    return tuple(escape(t if len(t) <= chars else t[: chars - 1] + "…") for t in tidied)

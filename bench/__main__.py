@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from bench.groups import attributing, browser, explaining, export, prediction, streaming, threads, training
+from bench.groups import attributing, browser, explaining, export, mapping, prediction, streaming, threads, training
 from bench.lib.report import Table, markdown
 from bench.lib.settings import FULL, QUICK, Settings
 from rnnclf.core.runtime import configure_threads
@@ -28,6 +28,7 @@ GROUPS: dict[str, Callable[[Settings], list[Table]]] = {
     "streaming": streaming.measure,
     "app": browser.measure,
     "export": export.measure,
+    "map": mapping.measure,
 }
 
 

@@ -7,7 +7,7 @@ one page at a time, each with a button that loads it into the Probe tab.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import partial
 
 import numpy as np
@@ -21,11 +21,24 @@ from app.readable import NOTE, readable
 from app.safe import literal
 from app.sidebar import Context, context
 from rnnclf import Checkpoint
-from rnnclf.data.dataset import Split
+from rnnclf.data.dataset import DataError, Dataset, Split
 from rnnclf.evaluation.metrics import cell_examples, metrics_from_predictions
+from rnnclf.inspection.label_issues import LabelIssue
+from rnnclf.inspection.verdicts import VERDICTS, read_verdicts, record_verdict
 
 CHART_KEY = "errors_matrix"
+FILTER_KEY = "errors_label_filter"
 PAGE_SIZE = 8
+# What to do with the rows `rnnclf label-issues` flagged; the first is the default.
+LABEL_FILTERS = ("Mark them", "Only them", "Hide them")
+
+
+def label_filter(rows: np.ndarray, flagged: Collection[int], choice: str) -> np.ndarray:
+    """`rows` (in their order) kept by `choice`, one of LABEL_FILTERS (`tests/app/test_app_label_issues.py`)."""
+    if choice == LABEL_FILTERS[0]:
+        return rows
+    keep = np.isin(rows, np.fromiter(flagged, dtype=np.int64, count=len(flagged)))
+    return rows[keep] if choice == LABEL_FILTERS[1] else rows[~keep]
 
 
 def _confusion(labels: np.ndarray, probabilities: np.ndarray, classes: Sequence[str]) -> np.ndarray:
@@ -69,12 +82,38 @@ def _cell_picker(matrix: np.ndarray, classes: Sequence[str], name: str) -> tuple
     return true, predicted
 
 
+def _verdicts(dataset: Dataset) -> dict[tuple[str, int], str]:
+    """The reviewers' verdicts so far; a damaged file is named once and read as none."""
+    try:
+        return read_verdicts(dataset)
+    except DataError as error:
+        st.warning(literal(error), icon=":material/warning:")
+        return {}
+
+
+def _record(dataset: Dataset, row: int) -> None:
+    """Verdict callback: write the chosen verdict (a cleared choice records nothing)."""
+    chosen = st.session_state.get(f"errors_verdict_{row}")
+    if chosen:
+        try:
+            record_verdict(dataset, "test", row, chosen)
+        except (DataError, OSError) as error:
+            st.toast(f"The verdict was not saved: {literal(error)}", icon=":material/error:")
+
+
 def _examples(
-    checkpoint: Checkpoint, split: Split, rows: np.ndarray, probabilities: np.ndarray, true: int, predicted: int
+    checkpoint: Checkpoint,
+    split: Split,
+    rows: np.ndarray,
+    probabilities: np.ndarray,
+    true: int,
+    predicted: int,
+    flagged: Mapping[int, LabelIssue],
 ) -> None:
     """One page of a cell's examples (rows of `split`, the checkpoint's dataset's test split): each text as
     plain text, the two probabilities, a load button."""
     classes = checkpoint.classes
+    verdicts = _verdicts(checkpoint.dataset) if flagged else {}
     page = st.pagination(math.ceil(len(rows) / PAGE_SIZE), key=f"errors_page_{true}_{predicted}")
     first = (page - 1) * PAGE_SIZE
     for rank, row in enumerate(rows[first : first + PAGE_SIZE], start=first + 1):
@@ -84,6 +123,22 @@ def _examples(
             shown = dict.fromkeys((predicted, true))  # one line on the diagonal
             facts.markdown("  \n".join(f"P({literal(classes[c])}) **{probabilities[row, c]:.1%}**" for c in shown))
             facts.caption(f"#{rank:,} · test row {row:,}")
+            if int(row) in flagged:
+                issue = flagged[int(row)]
+                text_area.markdown(
+                    f":orange-badge[:material/flag: label may be wrong: suggested {literal(issue.suggested)}]",
+                    help=f"Label quality {issue.quality:.3f} (cleanlab; see reports/label_issues.md)",
+                )
+                text_area.segmented_control(
+                    f"Your verdict on the label {literal(classes[true])}",
+                    VERDICTS,
+                    default=verdicts.get(("test", int(row))),
+                    key=f"errors_verdict_{row}",
+                    on_change=_record,
+                    args=(checkpoint.dataset, int(row)),
+                    help="Saved to label_verdicts.json beside the dataset (never into the dataset itself); "
+                    "the label-issues report reads it.",
+                )
             action.button(
                 "Load into Probe",
                 key=f"errors_load_{row}",
@@ -108,13 +163,23 @@ def show(ctx: Context) -> None:
     classes = list(classifier.classes)
     true, predicted = _cell_picker(_confusion(split.labels, probabilities, classes), classes, name)
     rows = cell_examples(split.labels, probabilities, true, predicted)
+    report = state.label_issues(checkpoint.dataset)
+    flagged = {issue.row: issue for issue in report.test.issues} if report is not None else {}
+    if flagged:
+        choice = st.segmented_control(
+            f"Test rows whose label may be wrong ({len(flagged):,} flagged by cleanlab)",
+            LABEL_FILTERS,
+            default=LABEL_FILTERS[0],
+            key=FILTER_KEY,
+        )
+        rows = label_filter(rows, flagged, choice or LABEL_FILTERS[0])
     verdict = "correctly" if true == predicted else f"as **{literal(classes[predicted])}**"
     cell = f"of **{literal(classes[true])}** predicted {verdict} by {literal(name)}"
     if not len(rows):
         st.info(f"No test example {cell}.", icon=":material/check_circle:")
         return
     st.markdown(f"**{len(rows):,}** test examples {cell}, the most confident first:")
-    _examples(checkpoint, split, rows, probabilities, true, predicted)
+    _examples(checkpoint, split, rows, probabilities, true, predicted, flagged)
 
 
 if __name__ == "__main__":  # run as a page by st.navigation (see streamlit_app.py)

@@ -8,7 +8,7 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
-from app import figures, trust
+from app import figures, state, trust
 from app.readable import MISSING
 from app.safe import literal
 from app.sidebar import Context, context
@@ -84,6 +84,36 @@ def show(ctx: Context) -> None:
         f"Error bars and the {share(LEVEL)} columns: bootstrap intervals over the test texts "
         f"({count(RESAMPLES)} seeded resamples). "
         "Two checkpoints whose bars overlap may still differ: the Disagreements view tests each pair."
+    )
+    label_issue_estimate(ctx)
+
+
+def label_issue_estimate(ctx: Context) -> None:
+    """Each checkpoint's accuracy with the test rows `rnnclf label-issues` flagged left out, for the chosen
+    checkpoint's dataset: an estimate, marked so (`tests/app/test_app_label_issues.py`)."""
+    loaded = state.load(ctx.selected)
+    report = state.label_issues(loaded.checkpoint.dataset) if loaded.checkpoint is not None else None
+    if report is None or not report.accuracy:
+        return
+    st.subheader("Estimate: accuracy without the rows whose label may be wrong")
+    frame = pd.DataFrame(
+        [(a.checkpoint, a.accuracy, a.accuracy_without_flagged, a.rows_kept) for a in report.accuracy],
+        columns=["checkpoint", "test accuracy", "without flagged rows (estimate)", "rows kept"],
+    )
+    st.dataframe(
+        frame,
+        hide_index=True,
+        column_config={
+            "test accuracy": PERCENT,
+            "without flagged rows (estimate)": PERCENT,
+            "rows kept": st.column_config.NumberColumn(format="localized"),
+        },
+        key="summary_label_issues",
+    )
+    st.caption(
+        f"An estimate, not a measurement: cleanlab flagged {count(len(report.test.issues))} of "
+        f"{count(report.test.rows)} test rows of {literal(loaded.checkpoint.dataset.display_title)} as probably mislabelled, from these "
+        "checkpoints' own probabilities, which favours them. See reports/label_issues.md; the Errors view marks those rows."
     )
 
 

@@ -1,5 +1,6 @@
 """The news classifiers' command line: `python -m rnnclf COMMAND`, where COMMAND is one of train, baseline,
-ablation, evaluate, predict, explain, faithfulness, summary, calibrate, compare, report, behave, card, export;
+ablation, evaluate, predict, explain, faithfulness, summary, calibrate, compare, report, behave, card, export,
+label-issues, map;
 `python -m rnnclf COMMAND --help` lists its options.
 
 Each command is one row of `COMMANDS`: its name, its line in `--help`, the function that runs it and the one
@@ -15,7 +16,7 @@ import argparse
 import sys
 
 from rnnclf.checkpoints.storage import CheckpointError
-from rnnclf.cli import cards, explaining, reports, scoring, training
+from rnnclf.cli import cards, explaining, inspection, reports, scoring, training
 from rnnclf.cli.command import Command, UsageError
 from rnnclf.core.runtime import configure_threads
 from rnnclf.data.dataset import DataError
@@ -87,6 +88,18 @@ COMMANDS: tuple[Command, ...] = (
         "write a checkpoint as an ONNX graph with a standalone predict.py",
         cards.export,
         cards.export_arguments,
+    ),
+    Command(
+        "label-issues",
+        "labels that are probably wrong (cleanlab); write reports/label_issues.md and .json",
+        inspection.label_issues,
+        inspection.label_issues_arguments,
+    ),
+    Command(
+        "map",
+        "each checkpoint's test split in 2-D (PCA, UMAP); store the coordinates in reports/maps/",
+        inspection.map_,
+        inspection.map_arguments,
     ),
 )
 BY_NAME = {command.name: command for command in COMMANDS}

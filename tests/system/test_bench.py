@@ -42,6 +42,7 @@ def test_quick_benchmark_runs_end_to_end(tmp_path: Path) -> None:
         "Threads",
         "Scaling",
         "ONNX export: onnxruntime against the project",
+        "Map",
     ):
         assert f"### {title}" in document
     if (ROOT / "streamlit_app.py").exists() and CHROMIUM.exists():

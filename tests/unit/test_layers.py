@@ -22,6 +22,7 @@ LAYERS = (
     "scoring",  # batch, streaming, cluster scoring
     "training",  # training loops, the baseline, the ablation
     "export",  # checkpoints as ONNX graphs and a standalone predict.py
+    "inspection",  # label issues (cleanlab) and 2-D maps of a test split: cross-validates with training's TF-IDF
     "reporting",  # charts, tables, the HTML report
     "cli",  # the command line
 )

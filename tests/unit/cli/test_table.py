@@ -125,6 +125,14 @@ PARSED = {
     ("card", "a", "b", "--root", "r", "--reports", "p"): dict(name=["a", "b"], root="r", reports="p"),
     ("export", "a", "--out", "o"): dict(name="a", format="onnx", out="o", root=ROOT_DIR),
     ("export", "a", "--format", "onnx", "--out", "o", "--root", "r"): dict(name="a", format="onnx", out="o", root="r"),
+    ("label-issues",): dict(dataset="ag_news", root=ROOT_DIR, folds=5, test_only=False, out=str(REPORT_DIR)),
+    ("label-issues", "--dataset", "d", "--root", "r", "--folds", "3", "--test-only", "--out", "o"): dict(
+        dataset="d", root="r", folds=3, test_only=True, out="o"
+    ),
+    ("map",): dict(checkpoint=None, root=ROOT_DIR, method=["pca", "umap"], out=str(REPORT_DIR / "maps")),
+    ("map", "--checkpoint", "a", "--root", "r", "--method", "pca", "--out", "o"): dict(
+        checkpoint=["a"], root="r", method=["pca"], out="o"
+    ),
 }
 
 
@@ -149,7 +157,7 @@ def test_help_lists_every_command_of_the_table(capsys: pytest.CaptureFixture) ->
 
 def test_the_docstring_names_every_command_in_table_order() -> None:
     intro = " ".join(cli.__doc__.split("\n\n")[0].split())
-    listed = re.search(r"COMMAND is one of ([a-z, ]+);", intro)
+    listed = re.search(r"COMMAND is one of ([a-z, -]+);", intro)
     assert listed is not None and listed.group(1).split(", ") == NAMES
 
 
