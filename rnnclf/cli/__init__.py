@@ -1,5 +1,5 @@
 """The news classifiers' command line: `python -m rnnclf COMMAND`, where COMMAND is one of train, baseline,
-ablation, evaluate, predict, explain, faithfulness, summary, calibrate, compare, report, behave;
+ablation, evaluate, predict, explain, faithfulness, summary, calibrate, compare, report, behave, scope;
 `python -m rnnclf COMMAND --help` lists its options.
 
 Each command is one row of `COMMANDS`: its name, its line in `--help`, the function that runs it and the one
@@ -15,7 +15,7 @@ import argparse
 import sys
 
 from rnnclf.checkpoints.storage import CheckpointError
-from rnnclf.cli import explaining, reports, scoring, training
+from rnnclf.cli import explaining, reports, scope, scoring, training
 from rnnclf.cli.command import Command, UsageError
 from rnnclf.core.runtime import configure_threads
 from rnnclf.data.dataset import DataError
@@ -80,6 +80,12 @@ COMMANDS: tuple[Command, ...] = (
         "behavioural tests (MFT, INV, DIR); write reports/behavior.md and .json",
         reports.behave,
         reports.behave_arguments,
+    ),
+    Command(
+        "scope",
+        "fit and store each checkpoint's out-of-scope threshold; write reports/scope.md and .json",
+        scope.scope,
+        scope.scope_arguments,
     ),
 )
 BY_NAME = {command.name: command for command in COMMANDS}

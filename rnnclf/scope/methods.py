@@ -1,0 +1,127 @@
+"""Out-of-scope scores: how unlike a checkpoint's training texts a text is, higher = less like them.
+
+Each method is one row of `METHODS`: what it fits on training representations (arrays, stored in safetensors
+when it is a checkpoint's chosen method) and how it scores a `Representation` with them. Every score reads
+only what `Classifier.representation` gives, so one code path serves every family.
+Hand-computed references: tests/unit/scope/test_methods.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.special import logsumexp, softmax
+from sklearn.covariance import LedoitWolf
+
+from rnnclf.models.classifier import Representation
+
+Arrays = Mapping[str, np.ndarray]
+KNN_K = 10  # the k-th nearest stored training text gives the kNN score (Sun et al. pick k by validation too)
+
+
+def msp_score(representation: Representation, arrays: Arrays) -> np.ndarray:
+    """1 - the largest softmax probability (Hendrycks & Gimpel 2017)."""
+    return 1.0 - softmax(representation.logits.astype(np.float64), axis=1).max(axis=1)
+
+
+def energy_score(representation: Representation, arrays: Arrays) -> np.ndarray:
+    """The free energy -logsumexp(logits) at temperature 1 (Liu et al. 2020): low for texts the model knows."""
+    return -logsumexp(representation.logits.astype(np.float64), axis=1)
+
+
+def unit_rows(features: np.ndarray | sparse.csr_array) -> np.ndarray | sparse.csr_array:
+    """Rows scaled to length 1 (zero rows stay zero), dense or sparse as given."""
+    if sparse.issparse(features):
+        norms = np.sqrt(np.asarray(features.multiply(features).sum(axis=1)).ravel())
+        return sparse.csr_array(sparse.diags_array(1.0 / np.where(norms > 0, norms, 1.0)) @ features)
+    features = np.asarray(features, dtype=np.float64)
+    norms = np.linalg.norm(features, axis=1, keepdims=True)
+    return features / np.where(norms > 0, norms, 1.0)
+
+
+def cosine_similarities(features: np.ndarray | sparse.csr_array, bank: np.ndarray | sparse.csr_array) -> np.ndarray:
+    """Cosine similarity of every row of `features` to every row of `bank` (already unit rows), dense."""
+    product = unit_rows(features) @ bank.T
+    return product.toarray() if sparse.issparse(product) else np.asarray(product)
+
+
+def knn_fit(training: Representation, labels: np.ndarray) -> dict[str, np.ndarray]:
+    """The training rows at unit length: dense as one array, sparse as its CSR parts."""
+    bank = unit_rows(training.features)
+    if sparse.issparse(bank):
+        return {
+            "bank.data": bank.data.astype(np.float32),
+            "bank.indices": bank.indices.astype(np.int32),
+            "bank.indptr": bank.indptr.astype(np.int64),
+            "bank.shape": np.array(bank.shape, dtype=np.int64),
+        }
+    return {"bank": bank.astype(np.float32)}
+
+
+def knn_bank(arrays: Arrays) -> np.ndarray | sparse.csr_array:
+    if "bank" in arrays:
+        return np.asarray(arrays["bank"], dtype=np.float64)
+    shape = tuple(int(n) for n in arrays["bank.shape"])
+    return sparse.csr_array((arrays["bank.data"], arrays["bank.indices"], arrays["bank.indptr"]), shape=shape)
+
+
+def knn_score(representation: Representation, arrays: Arrays) -> np.ndarray:
+    """1 - cosine similarity to the k-th nearest stored training text (Sun et al. 2022, normalized features)."""
+    similarities = cosine_similarities(representation.features, knn_bank(arrays))
+    k = min(KNN_K, similarities.shape[1])
+    return 1.0 - np.partition(similarities, -k, axis=1)[:, -k]
+
+
+def mahalanobis_fit(training: Representation, labels: np.ndarray) -> dict[str, np.ndarray]:
+    """Class means and the precision of one covariance shared by the classes (Lee et al. 2018), shrunk by
+    Ledoit-Wolf so that it inverts even where features are nearly collinear."""
+    features = np.asarray(training.features, dtype=np.float64)
+    classes = training.logits.shape[1]
+    means = np.stack([features[labels == c].mean(axis=0) for c in range(classes)])
+    centred = features - means[labels]
+    precision = LedoitWolf(assume_centered=True).fit(centred).precision_
+    return {"means": means, "precision": precision}
+
+
+def mahalanobis_score(representation: Representation, arrays: Arrays) -> np.ndarray:
+    """The smallest squared Mahalanobis distance to a class mean."""
+    features = np.asarray(representation.features, dtype=np.float64)
+    differences = features[:, None, :] - np.asarray(arrays["means"])[None, :, :]  # (texts, classes, width)
+    distances = np.einsum("tcw,wv,tcv->tc", differences, np.asarray(arrays["precision"]), differences)
+    return distances.min(axis=1)
+
+
+@dataclass(frozen=True)
+class Method:
+    """One way of scoring; `dense_only`: it needs dense features (a covariance of TF-IDF's width is not)."""
+
+    name: str
+    title: str
+    source: str
+    fit: Callable[[Representation, np.ndarray], dict[str, np.ndarray]] | None  # None: nothing to fit
+    score: Callable[[Representation, Arrays], np.ndarray]
+    dense_only: bool = False
+
+    def applies_to(self, representation: Representation) -> bool:
+        return not (self.dense_only and sparse.issparse(representation.features))
+
+
+METHODS: tuple[Method, ...] = (
+    Method("msp", "1 - maximum softmax probability", "Hendrycks & Gimpel 2017", None, msp_score),
+    Method("energy", "energy, -logsumexp(logits)", "Liu et al. 2020", None, energy_score),
+    Method(
+        "knn", f"1 - cosine similarity to the {KNN_K}th nearest training text", "Sun et al. 2022", knn_fit, knn_score
+    ),
+    Method(
+        "mahalanobis",
+        "Mahalanobis distance to the nearest class mean",
+        "Lee et al. 2018",
+        mahalanobis_fit,
+        mahalanobis_score,
+        dense_only=True,
+    ),
+)
+BY_NAME = {method.name: method for method in METHODS}
