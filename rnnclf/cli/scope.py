@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rnnclf.checkpoints.registry import list_checkpoints, load_checkpoint
 from rnnclf.cli import options
@@ -16,9 +17,11 @@ from rnnclf.core.paths import PROJECT_ROOT
 from rnnclf.data.registry import AG_NEWS, get_dataset
 from rnnclf.reporting.style import percent
 from rnnclf.reporting.tables import markdown_table
-from rnnclf.scope.fit import BANK_ROWS, REPORT_FORMAT, TARGET_INSIDE, ScopeReport, fit_checkpoint
 from rnnclf.scope.offtopic import OFFTOPIC_PATH, PARTS, read_offtopic
 from rnnclf.scope.record import store
+
+if TYPE_CHECKING:
+    from rnnclf.scope.fit import ScopeReport
 
 
 def report_path(dataset: str) -> Path:
@@ -38,6 +41,8 @@ def scope_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def scope(args: argparse.Namespace) -> int:
+    from rnnclf.scope.fit import BANK_ROWS, REPORT_FORMAT, TARGET_INSIDE, ScopeReport, fit_checkpoint
+
     dataset = get_dataset(args.dataset)
     offtopic = read_offtopic(Path(args.offtopic))
     loaded = (load_checkpoint(name, Path(args.root)) for name in list_checkpoints(Path(args.root)))
@@ -112,7 +117,8 @@ def scope_document(report: ScopeReport, title: str) -> str:
         f"Written by `python -m rnnclf scope --dataset {literal(report.dataset)}`. In-domain: the {report.test_rows} "
         f"texts of the {literal(title)} test split; off-topic: `{literal(report.offtopic)}` ({parts} texts; "
         "data/offtopic/SOURCES.md). Every method is fitted on a seeded sample of "
-        f"{report.bank_rows} of the checkpoint's training rows; its threshold keeps "
+        f"{report.bank_rows} of the checkpoint's training rows (the combined score is standardized on its "
+        "validation split); its threshold keeps "
         f"{percent(report.target_inside, 0)} of the validation split inside; the method each checkpoint stores is "
         "the one that misses the fewest off-topic `choose` texts at that threshold (ties: higher AUROC). "
         "The test split and the off-topic `test` part are only measured, never fitted or chosen on.",

@@ -16,8 +16,8 @@ from sklearn.metrics import roc_auc_score
 from rnnclf.checkpoints.registry import Checkpoint
 from rnnclf.data.dataset import Split
 from rnnclf.evaluation.temperature import test_split, training_splits
-from rnnclf.models.classifier import Classifier, Representation
-from rnnclf.scope.methods import METHODS, Method
+from rnnclf.models.classifier import Classifier
+from rnnclf.scope.methods import METHODS, Method, Seen, seen
 from rnnclf.scope.offtopic import OffTopic
 from rnnclf.scope.record import Candidate, Scope, ScopeRecord
 
@@ -50,13 +50,13 @@ def bank_sample(train: Split, rows: int, seed: int) -> Split:
 class Timed:
     """A representation and what it cost per text."""
 
-    representation: Representation
+    texts: Seen
     seconds_per_text: float
 
 
 def represent(classifier: Classifier, texts: list[str]) -> Timed:
     start = time.perf_counter()
-    found = classifier.representation(texts)
+    found = seen(classifier, texts)
     return Timed(found, (time.perf_counter() - start) / max(1, len(texts)))
 
 
@@ -129,15 +129,15 @@ def fit_checkpoint(checkpoint: Checkpoint, offtopic: OffTopic, examples: int = 3
     bank = bank_sample(train, BANK_ROWS, seed)
     choose_texts, _ = offtopic.part("choose")
     test_texts, test_sources = offtopic.part("test")
-    bank_rep = classifier.representation(bank.texts)
-    val_rep = classifier.representation(val.texts)
-    choose_rep = classifier.representation(choose_texts)
+    bank_rep, val_rep = seen(classifier, bank.texts), seen(classifier, val.texts)
+    choose_rep = seen(classifier, choose_texts)
     test = represent(classifier, test_split(checkpoint).texts)
     off = represent(classifier, test_texts)
     measured = []
     for method in METHODS:
         if method.applies_to(bank_rep):
-            measured.append(_measure(method, bank_rep, bank.labels, val_rep, choose_rep, test, off, test_sources))
+            fitting = (bank_rep, bank.labels, val_rep)
+            measured.append(_measure(method, fitting, val_rep, choose_rep, test, off, test_sources))
     best = min(measured, key=lambda m: (m.result.choose_missed, -m.result.choose_auroc))
     chosen = best.result
     record = ScopeRecord(
@@ -156,7 +156,7 @@ def fit_checkpoint(checkpoint: Checkpoint, offtopic: OffTopic, examples: int = 3
             for m in measured
         ),
     )
-    probabilities = softmax(off.representation.logits.astype(np.float64), axis=1)
+    probabilities = softmax(off.texts.logits.astype(np.float64), axis=1)
     order = np.argsort(best.off_scores, kind="stable")[:examples]
     newslike = tuple(
         Missed(
@@ -175,21 +175,20 @@ def fit_checkpoint(checkpoint: Checkpoint, offtopic: OffTopic, examples: int = 3
 
 def _measure(
     method: Method,
-    bank_rep: Representation,
-    bank_labels: np.ndarray,
-    val_rep: Representation,
-    choose_rep: Representation,
+    fitting: tuple[Seen, np.ndarray, Seen],
+    val_rep: Seen,
+    choose_rep: Seen,
     test: Timed,
     off: Timed,
     off_sources: list[str],
 ) -> Measured:
-    arrays = method.fit(bank_rep, bank_labels) if method.fit else {}
+    arrays = method.fit(*fitting) if method.fit else {}
     val_scores = method.score(val_rep, arrays)
     threshold = threshold_for(val_scores)
     choose_scores = method.score(choose_rep, arrays)
     start = time.perf_counter()
-    test_scores = method.score(test.representation, arrays)
-    off_scores = method.score(off.representation, arrays)
+    test_scores = method.score(test.texts, arrays)
+    off_scores = method.score(off.texts, arrays)
     texts = len(test_scores) + len(off_scores)
     scoring = (time.perf_counter() - start) / texts
     representing = (test.seconds_per_text * len(test_scores) + off.seconds_per_text * len(off_scores)) / texts

@@ -1,8 +1,8 @@
 """Out-of-scope scores: how unlike a checkpoint's training texts a text is, higher = less like them.
 
-Each method is one row of `METHODS`: what it fits on training representations (arrays, stored in safetensors
-when it is a checkpoint's chosen method) and how it scores a `Representation` with them. Every score reads
-only what `Classifier.representation` gives, so one code path serves every family.
+Each method is one row of `METHODS`: what it fits on training texts (arrays, stored in safetensors when it is a
+checkpoint's chosen method) and how it scores texts with them. Every score reads only what the `Classifier`
+interface gives (`representation`, `is_known`), so one code path serves every family.
 Hand-computed references: tests/unit/scope/test_methods.py.
 """
 
@@ -14,22 +14,51 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 from scipy.special import logsumexp, softmax
-from sklearn.covariance import LedoitWolf
 
-from rnnclf.models.classifier import Representation
+from rnnclf.core.text import tokenize_many
+from rnnclf.models.classifier import Classifier, Representation
 
 Arrays = Mapping[str, np.ndarray]
 KNN_K = 10  # the k-th nearest stored training text gives the kNN score (Sun et al. pick k by validation too)
+COMBINED = ("energy", "knn", "unknown")  # what the combined score adds up, each standardized
+MIN_SPREAD = 1e-6  # a score that never varies on in-domain texts still divides safely
 
 
-def msp_score(representation: Representation, arrays: Arrays) -> np.ndarray:
+@dataclass(frozen=True)
+class Seen:
+    """Texts as a checkpoint sees them: in its representation, and the share of each one's tokens (within the
+    window it reads) that it does not know."""
+
+    representation: Representation
+    unknown: np.ndarray
+
+    @property
+    def logits(self) -> np.ndarray:
+        return self.representation.logits
+
+    @property
+    def features(self) -> np.ndarray | sparse.csr_array:
+        return self.representation.features
+
+    @property
+    def dense(self) -> bool:
+        return not sparse.issparse(self.representation.features)
+
+
+def seen(classifier: Classifier, texts: list[str]) -> Seen:
+    tokens = tokenize_many(texts, classifier.max_tokens)
+    unknown = [np.mean([not classifier.is_known(t) for t in found]) if found else 1.0 for found in tokens]
+    return Seen(classifier.representation(texts), np.array(unknown, dtype=np.float64))
+
+
+def msp_score(texts: Seen, arrays: Arrays) -> np.ndarray:
     """1 - the largest softmax probability (Hendrycks & Gimpel 2017)."""
-    return 1.0 - softmax(representation.logits.astype(np.float64), axis=1).max(axis=1)
+    return 1.0 - softmax(texts.logits.astype(np.float64), axis=1).max(axis=1)
 
 
-def energy_score(representation: Representation, arrays: Arrays) -> np.ndarray:
+def energy_score(texts: Seen, arrays: Arrays) -> np.ndarray:
     """The free energy -logsumexp(logits) at temperature 1 (Liu et al. 2020): low for texts the model knows."""
-    return -logsumexp(representation.logits.astype(np.float64), axis=1)
+    return -logsumexp(texts.logits.astype(np.float64), axis=1)
 
 
 def unit_rows(features: np.ndarray | sparse.csr_array) -> np.ndarray | sparse.csr_array:
@@ -48,7 +77,7 @@ def cosine_similarities(features: np.ndarray | sparse.csr_array, bank: np.ndarra
     return product.toarray() if sparse.issparse(product) else np.asarray(product)
 
 
-def knn_fit(training: Representation, labels: np.ndarray) -> dict[str, np.ndarray]:
+def knn_fit(training: Seen, labels: np.ndarray, validation: Seen) -> dict[str, np.ndarray]:
     """The training rows at unit length: dense as one array, sparse as its CSR parts."""
     bank = unit_rows(training.features)
     if sparse.issparse(bank):
@@ -68,16 +97,18 @@ def knn_bank(arrays: Arrays) -> np.ndarray | sparse.csr_array:
     return sparse.csr_array((arrays["bank.data"], arrays["bank.indices"], arrays["bank.indptr"]), shape=shape)
 
 
-def knn_score(representation: Representation, arrays: Arrays) -> np.ndarray:
+def knn_score(texts: Seen, arrays: Arrays) -> np.ndarray:
     """1 - cosine similarity to the k-th nearest stored training text (Sun et al. 2022, normalized features)."""
-    similarities = cosine_similarities(representation.features, knn_bank(arrays))
+    similarities = cosine_similarities(texts.features, knn_bank(arrays))
     k = min(KNN_K, similarities.shape[1])
     return 1.0 - np.partition(similarities, -k, axis=1)[:, -k]
 
 
-def mahalanobis_fit(training: Representation, labels: np.ndarray) -> dict[str, np.ndarray]:
+def mahalanobis_fit(training: Seen, labels: np.ndarray, validation: Seen) -> dict[str, np.ndarray]:
     """Class means and the precision of one covariance shared by the classes (Lee et al. 2018), shrunk by
     Ledoit-Wolf so that it inverts even where features are nearly collinear."""
+    from sklearn.covariance import LedoitWolf  # fitting only: predicting never loads scikit-learn
+
     features = np.asarray(training.features, dtype=np.float64)
     classes = training.logits.shape[1]
     means = np.stack([features[labels == c].mean(axis=0) for c in range(classes)])
@@ -86,9 +117,29 @@ def mahalanobis_fit(training: Representation, labels: np.ndarray) -> dict[str, n
     return {"means": means, "precision": precision}
 
 
-def mahalanobis_score(representation: Representation, arrays: Arrays) -> np.ndarray:
+def unknown_score(texts: Seen, arrays: Arrays) -> np.ndarray:
+    """The share of the tokens read that the model does not know: text from elsewhere uses other words."""
+    return texts.unknown
+
+
+def combined_fit(training: Seen, labels: np.ndarray, validation: Seen) -> dict[str, np.ndarray]:
+    """kNN's bank, and the mean and spread of each added score on in-domain texts the model never learned from
+    (on its own training rows every word is known, and a bank row finds itself as its nearest neighbour)."""
+    arrays = knn_fit(training, labels, validation)
+    parts = np.stack([BY_NAME[name].score(validation, arrays) for name in COMBINED])
+    return {**arrays, "mean": parts.mean(axis=1), "spread": np.maximum(parts.std(axis=1), MIN_SPREAD)}
+
+
+def combined_score(texts: Seen, arrays: Arrays) -> np.ndarray:
+    """Energy, kNN distance and unknown share, each as standard deviations above its training mean, added: each
+    catches other texts (energy: unfamiliar topics; kNN: unfamiliar style; unknown: unfamiliar words)."""
+    parts = np.stack([BY_NAME[name].score(texts, arrays) for name in COMBINED])
+    return ((parts - arrays["mean"][:, None]) / arrays["spread"][:, None]).sum(axis=0)
+
+
+def mahalanobis_score(texts: Seen, arrays: Arrays) -> np.ndarray:
     """The smallest squared Mahalanobis distance to a class mean."""
-    features = np.asarray(representation.features, dtype=np.float64)
+    features = np.asarray(texts.features, dtype=np.float64)
     differences = features[:, None, :] - np.asarray(arrays["means"])[None, :, :]  # (texts, classes, width)
     distances = np.einsum("tcw,wv,tcv->tc", differences, np.asarray(arrays["precision"]), differences)
     return distances.min(axis=1)
@@ -101,12 +152,14 @@ class Method:
     name: str
     title: str
     source: str
-    fit: Callable[[Representation, np.ndarray], dict[str, np.ndarray]] | None  # None: nothing to fit
-    score: Callable[[Representation, Arrays], np.ndarray]
+    # (training rows, their labels, in-domain texts the model was not fitted on: the validation split) -> arrays;
+    # None: nothing to fit
+    fit: Callable[[Seen, np.ndarray, Seen], dict[str, np.ndarray]] | None
+    score: Callable[[Seen, Arrays], np.ndarray]
     dense_only: bool = False
 
-    def applies_to(self, representation: Representation) -> bool:
-        return not (self.dense_only and sparse.issparse(representation.features))
+    def applies_to(self, texts: Seen) -> bool:
+        return texts.dense or not self.dense_only
 
 
 METHODS: tuple[Method, ...] = (
@@ -122,6 +175,14 @@ METHODS: tuple[Method, ...] = (
         mahalanobis_fit,
         mahalanobis_score,
         dense_only=True,
+    ),
+    Method("unknown", "share of tokens read that the model does not know", "vocabulary coverage", None, unknown_score),
+    Method(
+        "combined",
+        "energy + kNN + unknown share, each standardized on the validation split",
+        "this project",
+        combined_fit,
+        combined_score,
     ),
 )
 BY_NAME = {method.name: method for method in METHODS}

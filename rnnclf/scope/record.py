@@ -18,8 +18,8 @@ from safetensors.numpy import save as save_safetensors
 
 from rnnclf.checkpoints.schema import RecordError, build
 from rnnclf.checkpoints.storage import SCOPE, CheckpointError, Folder, republish
-from rnnclf.models.classifier import Classifier, Representation
-from rnnclf.scope.methods import BY_NAME
+from rnnclf.models.classifier import Classifier
+from rnnclf.scope.methods import BY_NAME, Seen, seen
 
 RECORD_KEY = "record"  # the metadata entry of scope.safetensors that holds the ScopeRecord
 
@@ -75,11 +75,11 @@ class Scope:
     record: ScopeRecord
     arrays: Mapping[str, np.ndarray]
 
-    def scores(self, representation: Representation) -> np.ndarray:
-        return BY_NAME[self.record.method].score(representation, self.arrays)
+    def scores(self, texts: Seen) -> np.ndarray:
+        return BY_NAME[self.record.method].score(texts, self.arrays)
 
     def verdicts(self, classifier: Classifier, texts: Sequence[str]) -> list[Verdict]:
-        scores = self.scores(classifier.representation(texts))
+        scores = self.scores(seen(classifier, list(texts)))
         return [self.verdict(float(s)) for s in scores]
 
     def verdict(self, score: float) -> Verdict:

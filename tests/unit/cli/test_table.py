@@ -121,6 +121,12 @@ PARSED = {
     ("behave", "--checkpoint", "a", "--root", "r", "--out", "o", "--json"): dict(
         checkpoint=["a"], root="r", out="o", json=True
     ),
+    ("scope",): dict(
+        dataset="ag_news", offtopic=str(ROOT / "data" / "offtopic" / "offtopic.csv.gz"), root=ROOT_DIR, markdown=None
+    ),
+    ("scope", "--dataset", "d", "--offtopic", "o.csv", "--root", "r", "--markdown", "m.md"): dict(
+        dataset="d", offtopic="o.csv", root="r", markdown="m.md"
+    ),
 }
 
 
