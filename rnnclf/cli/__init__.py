@@ -1,5 +1,5 @@
 """The news classifiers' command line: `python -m rnnclf COMMAND`, where COMMAND is one of train, baseline,
-ablation, evaluate, predict, explain, faithfulness, summary, calibrate, compare, report, behave, scope;
+ablation, evaluate, predict, explain, faithfulness, summary, calibrate, compare, report, behave, scope, neighbors;
 `python -m rnnclf COMMAND --help` lists its options.
 
 Each command is one row of `COMMANDS`: its name, its line in `--help`, the function that runs it and the one
@@ -86,6 +86,12 @@ COMMANDS: tuple[Command, ...] = (
         "fit and store each checkpoint's out-of-scope threshold; write reports/scope.md and .json",
         scope.scope,
         scope.scope_arguments,
+    ),
+    Command(
+        "neighbors",
+        "the training texts nearest a text in a checkpoint's representation",
+        scope.neighbors,
+        scope.neighbors_arguments,
     ),
 )
 BY_NAME = {command.name: command for command in COMMANDS}

@@ -4,6 +4,7 @@ every checkpoint of a dataset) and `neighbors` (the training texts nearest a tex
 from __future__ import annotations
 
 import argparse
+import json
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -144,3 +145,27 @@ def scope_document(report: ScopeReport, title: str) -> str:
             )
         lines.append("")
     return "\n".join(lines)
+
+
+def neighbors_arguments(parser: argparse.ArgumentParser) -> None:
+    options.checkpoint(parser)
+    options.text(parser)
+    parser.add_argument("--k", type=int, default=5, help="how many training texts (default 5)")
+    options.json(parser, "the neighbours")
+
+
+def neighbors(args: argparse.Namespace) -> int:
+    from rnnclf.scope.neighbors import NeighborIndex
+
+    if args.text is None or not args.text.strip():
+        raise UsageError("--text is empty: give a text to find the nearest training texts of")
+    if args.k < 1:
+        raise UsageError(f"--k must be at least 1, not {args.k}")
+    found = NeighborIndex.build(load_checkpoint(args.checkpoint)).nearest(args.text, args.k)
+    if args.json:
+        print(json.dumps({**asdict(found), "agree": found.agree}))
+        return 0
+    print(f"{found.checkpoint} predicts {found.predicted}; {found.summary()}")
+    for n in found.neighbors:
+        print(f"  {n.similarity:.3f}  {n.label:<12} {n.text}")
+    return 0

@@ -127,6 +127,10 @@ PARSED = {
     ("scope", "--dataset", "d", "--offtopic", "o.csv", "--root", "r", "--markdown", "m.md"): dict(
         dataset="d", offtopic="o.csv", root="r", markdown="m.md"
     ),
+    ("neighbors", "--checkpoint", "a", "--text", "t"): dict(checkpoint="a", text="t", k=5, json=False),
+    ("neighbors", "--checkpoint", "a", "--text", "t", "--k", "3", "--json"): dict(
+        checkpoint="a", text="t", k=3, json=True
+    ),
 }
 
 
