@@ -82,3 +82,19 @@ def test_a_checkpoint_without_a_scope_says_so_and_shows_its_closest_training_tex
     at.button(key="probe_neighbor_2").click()
     rerun(at)
     assert at.text_area(key="text").value == shown[2]
+
+
+def test_batch_shows_the_two_scope_columns() -> None:
+    at = open_view(start(), "Batch")
+    at.segmented_control(key="batch_source").set_value("Paste lines")
+    rerun(at)
+    at.multiselect(key="batch_checkpoints").set_value(["tfidf_lr"])
+    at.text_area(key="batch_lines").input(f"{OFF_TOPIC}\nOil prices rise as the dollar falls")
+    rerun(at)
+    at.button(key="batch_score").click()
+    table = rerun(at).dataframe[0].value
+    for text, row in zip(table["text"], table.itertuples(index=False)):
+        found = verdict("tfidf_lr", text)
+        assert row[-2] == pytest.approx(found.score)
+        assert row[-1] == ("true" if found.outside else "false")
+    assert list(table.columns[-2:]) == ["tfidf_lr scope score", "tfidf_lr outside scope"]
