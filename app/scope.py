@@ -1,16 +1,22 @@
 """What the views show of a checkpoint's scope beside a prediction: whether the text is like the texts it was
-trained on (Probe, Explain, Compare), and its closest training texts (Probe, Explain). Computing is in
+trained on (Probe, Explain, Compare), its closest training texts (Probe, Explain), and in Evaluate how its
+scores on in-domain and off-topic texts fall (from reports/scope.json). Computing is in
 `rnnclf.scope` and cached in `app.state`; this module only draws."""
 
 from __future__ import annotations
 
+from html import escape
+
+import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from app import links, pages, state
 from app.readable import readable
 from app.safe import literal
 from app.state import Loaded
-from rnnclf.reporting.style import percent
+from rnnclf.reporting.style import BLUE, ORANGE, percent
+from rnnclf.scope.fit import CheckpointScope, report_path
 from rnnclf.scope.neighbors import K
 from rnnclf.scope.record import Verdict
 
@@ -89,3 +95,49 @@ def compare_notice(loaded: list[Loaded], text: str) -> dict[str, bool | None]:
     if parts:
         st.caption("This text is " + "; ".join(parts) + ".")
     return {name: (verdict.outside if verdict else None) for name, verdict in verdicts.items()}
+
+
+def distribution_figure(entry: CheckpointScope) -> go.Figure:
+    """The chosen method's scores on the test split and on the off-topic test texts, as shares of each, with
+    the threshold: how far apart the two are is what the AUROC sums up."""
+    shape = entry.distribution
+    edges = np.array(shape.edges)
+    centres, width = (edges[:-1] + edges[1:]) / 2, float(edges[1] - edges[0])
+    figure = go.Figure(layout=dict(height=300, margin=dict(l=10, r=10, t=40, b=10), barmode="overlay"))
+    for counts, name, colour in (
+        (shape.in_domain, "in-domain (test split)", BLUE),
+        (shape.offtopic, "off-topic", ORANGE),
+    ):
+        shares = np.array(counts) / max(1, sum(counts))
+        figure.add_bar(
+            x=centres.tolist(), y=shares.tolist(), width=width, name=name, marker_color=colour.rgb, opacity=0.6
+        )
+    figure.add_vline(x=entry.threshold, line_dash="dash", annotation_text="threshold")
+    figure.update_layout(
+        title=escape(f"{entry.checkpoint}: {entry.method} score"),
+        xaxis_title="score (higher: less like its training texts)",
+        yaxis_title="share of texts",
+        yaxis_tickformat=".0%",
+    )
+    return figure
+
+
+def distributions(name: str, dataset: str, key: str) -> None:
+    """Evaluate's section: the checkpoint's score distributions from the scope report, with its AUROC and FPR95."""
+    st.subheader("Knowing when not to answer", anchor=False)
+    path = report_path(dataset).with_suffix(".json")
+    found = state.scope_report(path)
+    entry = next((c for c in found.checkpoints if c.checkpoint == name), None) if found else None
+    if entry is None:
+        st.caption(
+            f"No scope report for {literal(name)} yet: `python -m rnnclf scope --dataset {literal(dataset)}` writes one."
+        )
+        return
+    chosen = next(m for m in entry.methods if m.chosen)
+    st.plotly_chart(distribution_figure(entry), key=f"{key}_scope")
+    st.caption(
+        f"AUROC {chosen.auroc:.3f}; {percent(chosen.fpr95, 1)} of the off-topic test texts score inside the threshold "
+        f"(missed), {percent(chosen.flagged_in_domain, 1)} of the test split outside it. Off-topic: "
+        f"{literal(found.offtopic)} ({literal(', '.join(s.source for s in chosen.by_source))}). "
+        "Every method's figures: reports/scope.md."
+    )

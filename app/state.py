@@ -36,6 +36,8 @@ from rnnclf.explain import faithfulness
 from rnnclf.explain.counterfactual import Flip, flip_search
 from rnnclf.explain.lime import import_lime
 from rnnclf.explain.methods import Attribution, attribute
+from rnnclf.scope.fit import ScopeReport
+from rnnclf.scope.fit import read_report as read_scope_report
 from rnnclf.scope.neighbors import NeighborIndex, Neighbors
 from rnnclf.scope.record import Scope, Verdict, load_scope
 
@@ -363,3 +365,12 @@ def neighbor_index(loaded: Loaded) -> NeighborIndex:
 def neighbors(loaded: Loaded, text: str, k: int) -> Neighbors:
     """The `k` training texts nearest `text` in the checkpoint's representation."""
     return neighbor_index(loaded).nearest(text, k)
+
+
+@per_file(max_entries=4)
+def scope_report(path: Path) -> ScopeReport | None:
+    """The scope report at `path` (reports/scope.json); None when there is none or it cannot be read."""
+    try:
+        return read_scope_report(path)
+    except DataError:
+        return None

@@ -14,7 +14,6 @@ from rnnclf.cli import options
 from rnnclf.cli.command import UsageError
 from rnnclf.core.files import write_json
 from rnnclf.core.markdown import literal
-from rnnclf.core.paths import PROJECT_ROOT
 from rnnclf.data.registry import AG_NEWS, get_dataset
 from rnnclf.reporting.style import percent
 from rnnclf.reporting.tables import markdown_table
@@ -23,11 +22,6 @@ from rnnclf.scope.record import store
 
 if TYPE_CHECKING:
     from rnnclf.scope.fit import ScopeReport
-
-
-def report_path(dataset: str) -> Path:
-    """reports/scope.md for the built-in dataset, reports/scope-NAME.md for another one."""
-    return PROJECT_ROOT / "reports" / ("scope.md" if dataset == AG_NEWS else f"scope-{dataset}.md")
 
 
 def scope_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +36,7 @@ def scope_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def scope(args: argparse.Namespace) -> int:
-    from rnnclf.scope.fit import BANK_ROWS, REPORT_FORMAT, TARGET_INSIDE, ScopeReport, fit_checkpoint
+    from rnnclf.scope.fit import BANK_ROWS, REPORT_FORMAT, TARGET_INSIDE, ScopeReport, fit_checkpoint, report_path
 
     dataset = get_dataset(args.dataset)
     offtopic = read_offtopic(Path(args.offtopic))

@@ -6,15 +6,20 @@ Tests: tests/unit/scope/test_fit.py.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 from scipy.special import softmax
 from sklearn.metrics import roc_auc_score
 
 from rnnclf.checkpoints.registry import Checkpoint
-from rnnclf.data.dataset import Split
+from rnnclf.checkpoints.schema import RecordError, build
+from rnnclf.core.paths import REPORT_DIR
+from rnnclf.data.dataset import DataError, Split
+from rnnclf.data.registry import AG_NEWS
 from rnnclf.evaluation.temperature import test_split, training_splits
 from rnnclf.models.classifier import Classifier
 from rnnclf.scope.methods import METHODS, Method, Seen, seen
@@ -99,6 +104,29 @@ class Missed:
 
 
 @dataclass(frozen=True)
+class Distribution:
+    """The chosen method's scores as histograms on shared bins: the test split's and the off-topic test part's."""
+
+    edges: tuple[float, ...]  # BINS + 1 bin edges; scores beyond them count in the first or last bin
+    in_domain: tuple[int, ...]
+    offtopic: tuple[int, ...]
+
+
+BINS = 40
+
+
+def distribution(in_domain: np.ndarray, offtopic: np.ndarray) -> Distribution:
+    """Bins from the 0.5th to the 99.5th percentile of both together, so one stray score does not flatten the rest."""
+    low, high = np.percentile(np.r_[in_domain, offtopic], [0.5, 99.5])
+    edges = np.linspace(low, high if high > low else low + 1.0, BINS + 1)
+
+    def counts(scores: np.ndarray) -> tuple[int, ...]:
+        return tuple(int(n) for n in np.histogram(np.clip(scores, edges[0], edges[-1]), edges)[0])
+
+    return Distribution(tuple(float(e) for e in edges), counts(in_domain), counts(offtopic))
+
+
+@dataclass(frozen=True)
 class CheckpointScope:
     checkpoint: str
     title: str
@@ -106,6 +134,7 @@ class CheckpointScope:
     threshold: float
     methods: tuple[MethodResult, ...]
     most_newslike: tuple[Missed, ...]  # the off-topic test texts it finds most like its training texts
+    distribution: Distribution  # the chosen method's
 
 
 @dataclass(frozen=True)
@@ -113,6 +142,7 @@ class Measured:
     result: MethodResult
     arrays: dict[str, np.ndarray]
     val_scores: np.ndarray
+    test_scores: np.ndarray  # on the test split
     off_scores: np.ndarray  # on the off-topic test part
 
 
@@ -169,7 +199,10 @@ def fit_checkpoint(checkpoint: Checkpoint, offtopic: OffTopic, examples: int = 3
         for i in order
     )
     results = tuple(replace(m.result, chosen=m is best) for m in measured)
-    result = CheckpointScope(checkpoint.name, checkpoint.title, chosen.method, chosen.threshold, results, newslike)
+    shape = distribution(best.test_scores, best.off_scores)
+    result = CheckpointScope(
+        checkpoint.name, checkpoint.title, chosen.method, chosen.threshold, results, newslike, shape
+    )
     return Fitted(Scope(record, best.arrays), result)
 
 
@@ -211,10 +244,15 @@ def _measure(
         ),
         ms_per_text=1000 * (representing + scoring),
     )
-    return Measured(result, arrays, val_scores, off_scores)
+    return Measured(result, arrays, val_scores, test_scores, off_scores)
 
 
 REPORT_FORMAT = 1
+
+
+def report_path(dataset: str) -> Path:
+    """reports/scope.md for the built-in dataset, reports/scope-NAME.md for another one (the JSON beside it)."""
+    return REPORT_DIR / ("scope.md" if dataset == AG_NEWS else f"scope-{dataset}.md")
 
 
 @dataclass(frozen=True)
@@ -232,3 +270,31 @@ class ScopeReport:
     target_inside: float
     bank_rows: int
     checkpoints: tuple[CheckpointScope, ...]
+
+
+def read_report(path: Path) -> ScopeReport:
+    """reports/scope.json as its record; a missing, unreadable or differently shaped file is a DataError."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return ScopeReport(
+            **{
+                **data,
+                "checkpoints": tuple(
+                    build(
+                        CheckpointScope,
+                        c,
+                        methods=tuple(
+                            build(MethodResult, m, by_source=tuple(build(SourceRate, s) for s in m["by_source"]))
+                            for m in c["methods"]
+                        ),
+                        most_newslike=tuple(build(Missed, m) for m in c["most_newslike"]),
+                        distribution=build(
+                            Distribution, c["distribution"], **{k: tuple(v) for k, v in c["distribution"].items()}
+                        ),
+                    )
+                    for c in data["checkpoints"]
+                ),
+            }
+        )
+    except (OSError, ValueError, KeyError, TypeError, RecordError) as error:
+        raise DataError(f"{path}: not a scope report ({error})") from None

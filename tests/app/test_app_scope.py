@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
+import json
 import re
 
+import numpy as np
 import pytest
 from toy_datasets import Toys
 
 from app.state import ROOT_ENV
 from apptest_utils import enter, open_view, pick, rerun, start
 from rnnclf import load_checkpoint
+from rnnclf.core.paths import REPORT_DIR
 from rnnclf.data.registry import DATASETS_ENV
 from rnnclf.evaluation.temperature import training_splits
+from rnnclf.scope.fit import read_report
 from rnnclf.scope.record import load_scope
 
 OFF_TOPIC = "My grandmother's lasagna recipe uses three kinds of cheese and a lot of basil"
@@ -98,3 +102,20 @@ def test_batch_shows_the_two_scope_columns() -> None:
         assert row[-2] == pytest.approx(found.score)
         assert row[-1] == ("true" if found.outside else "false")
     assert list(table.columns[-2:]) == ["tfidf_lr scope score", "tfidf_lr outside scope"]
+
+
+def test_evaluate_shows_the_chosen_methods_distributions_from_the_report() -> None:
+    report = read_report(REPORT_DIR / "scope.json")
+    at = start()
+    name = at.radio(key="checkpoint").value
+    at = open_view(at, "Evaluate")
+    [entry] = [c for c in report.checkpoints if c.checkpoint == name]
+    chosen = next(m for m in entry.methods if m.chosen)
+    [figure] = [
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if "score" in c.proto.spec and "threshold" in c.proto.spec
+    ]
+    for trace, counts in zip(figure["data"], (entry.distribution.in_domain, entry.distribution.offtopic), strict=True):
+        assert np.allclose(trace["y"], np.array(counts) / sum(counts))
+    assert any(f"AUROC {chosen.auroc:.3f}" in plain(c.value) for c in at.caption)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +15,9 @@ from toy_datasets import Toys
 from rnnclf.checkpoints.registry import load_checkpoint
 from rnnclf.cli import main
 from rnnclf.cli.scoring import NO_SCOPE
+from rnnclf.data.dataset import DataError
 from rnnclf.data.registry import DATASETS_ENV
+from rnnclf.scope.fit import read_report
 from rnnclf.scope.record import load_scope
 
 TEXTS = ["My grandmother's lasagna recipe uses three kinds of cheese and a lot of basil", "Oil prices rise again"]
@@ -87,6 +90,12 @@ def test_scope_fits_stores_and_reports_every_checkpoint_of_a_dataset(toy_root: P
     report = toy_root / "reports" / "scope.md"
     run(capsys, "scope", "--dataset", "three", "--root", str(toy_root), "--markdown", str(report))
     data = json.loads(report.with_suffix(".json").read_text(encoding="utf-8"))
+    record = read_report(report.with_suffix(".json"))
+    assert json.loads(json.dumps(asdict(record))) == data and isinstance(record.checkpoints[0].distribution.edges, tuple)
+    for entry in data["checkpoints"]:
+        shape = entry["distribution"]
+        assert len(shape["edges"]) == len(shape["in_domain"]) + 1 == len(shape["offtopic"]) + 1
+        assert sum(shape["offtopic"]) == data["offtopic_rows"]["test"]
     assert data["dataset"] == "three" and [c["checkpoint"] for c in data["checkpoints"]] == ["three_rnn", "three_tfidf"]
     for entry in data["checkpoints"]:
         stored = load_scope(toy_root / entry["checkpoint"])
@@ -98,6 +107,13 @@ def test_scope_fits_stores_and_reports_every_checkpoint_of_a_dataset(toy_root: P
         verdict = json.loads(run(capsys, "predict", "--checkpoint", folder, "--text", TEXTS[0], "--json"))["scope"]
         assert verdict["method"] == entry["method"]
     assert load_scope(toy_root / "six_rnn") is None  # another dataset's checkpoints are left alone
+
+
+def test_a_report_that_is_not_one_is_a_data_error(tmp_path: Path) -> None:
+    path = tmp_path / "scope.json"
+    path.write_text('{"format": 1}', encoding="utf-8")
+    with pytest.raises(DataError, match="not a scope report"):
+        read_report(path)
 
 
 def test_a_bad_offtopic_file_is_one_clear_error(toy_root: Path, capsys) -> None:
