@@ -59,7 +59,8 @@ def docstrings() -> list[str]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 module = __import__(name)
-        except Exception:  # a module that cannot be imported here simply gives no text
+        except Exception as error:  # noqa: BLE001 - a module that cannot be imported here gives no text
+            print(f"skipped {name}: {type(error).__name__}", file=sys.stderr)
             continue
         for obj in [module, *vars(module).values()]:
             own = obj is module or getattr(obj, "__module__", None) == name  # not re-exported from elsewhere

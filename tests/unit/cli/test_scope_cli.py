@@ -91,7 +91,9 @@ def test_scope_fits_stores_and_reports_every_checkpoint_of_a_dataset(toy_root: P
     run(capsys, "scope", "--dataset", "three", "--root", str(toy_root), "--markdown", str(report))
     data = json.loads(report.with_suffix(".json").read_text(encoding="utf-8"))
     record = read_report(report.with_suffix(".json"))
-    assert json.loads(json.dumps(asdict(record))) == data and isinstance(record.checkpoints[0].distribution.edges, tuple)
+    assert json.loads(json.dumps(asdict(record))) == data and isinstance(
+        record.checkpoints[0].distribution.edges, tuple
+    )
     for entry in data["checkpoints"]:
         shape = entry["distribution"]
         assert len(shape["edges"]) == len(shape["in_domain"]) + 1 == len(shape["offtopic"]) + 1
