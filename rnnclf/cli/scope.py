@@ -119,8 +119,9 @@ def scope_document(report: ScopeReport, title: str) -> str:
         "The test split and the off-topic `test` part are only measured, never fitted or chosen on.",
         "",
         "AUROC: how often an off-topic text scores above an in-domain one. FPR95: the share of off-topic test "
-        "texts kept inside the validation threshold (missed). Flagged: the share outside it. Cost: the "
-        "representation and the score, per text, one thread.",
+        "texts kept inside the validation threshold (missed). Flagged: the share outside it. Cost: what the "
+        "method reads (the representation, a forward pass; or the unknown-word share, a vocabulary look-up) and "
+        "its score, per text, one thread.",
         "",
         table,
         "",

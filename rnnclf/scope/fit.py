@@ -53,16 +53,19 @@ def bank_sample(train: Split, rows: int, seed: int) -> Split:
 
 @dataclass(frozen=True)
 class Timed:
-    """A representation and what it cost per text."""
+    """Texts as the checkpoint sees them, and what each computed part (`Method.reads`) cost per text."""
 
     texts: Seen
-    seconds_per_text: float
+    seconds_per_text: dict[str, float]
 
 
 def represent(classifier: Classifier, texts: list[str]) -> Timed:
-    start = time.perf_counter()
-    found = seen(classifier, texts)
-    return Timed(found, (time.perf_counter() - start) / max(1, len(texts)))
+    found, seconds = seen(classifier, texts), {}
+    for part in ("representation", "unknown"):
+        start = time.perf_counter()
+        getattr(found, part)
+        seconds[part] = (time.perf_counter() - start) / max(1, len(texts))
+    return Timed(found, seconds)
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ class MethodResult:
     flagged_in_domain: float  # test-split texts outside it (about 1 - TARGET_INSIDE when nothing shifted)
     flagged_offtopic: float
     by_source: tuple[SourceRate, ...]
-    ms_per_text: float  # the representation and this method's score, one thread
+    ms_per_text: float  # what this method reads (`Method.reads`) and its score, one thread
 
 
 @dataclass(frozen=True)
@@ -224,7 +227,13 @@ def _measure(
     off_scores = method.score(off.texts, arrays)
     texts = len(test_scores) + len(off_scores)
     scoring = (time.perf_counter() - start) / texts
-    representing = (test.seconds_per_text * len(test_scores) + off.seconds_per_text * len(off_scores)) / texts
+    representing = (
+        sum(
+            test.seconds_per_text[part] * len(test_scores) + off.seconds_per_text[part] * len(off_scores)
+            for part in method.reads
+        )
+        / texts
+    )
     sources = np.array(off_sources)
     result = MethodResult(
         method=method.name,

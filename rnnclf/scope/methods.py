@@ -8,6 +8,7 @@ Hand-computed references: tests/unit/scope/test_methods.py.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -24,13 +25,21 @@ COMBINED = ("energy", "knn", "unknown")  # what the combined score adds up, each
 MIN_SPREAD = 1e-6  # a score that never varies on in-domain texts still divides safely
 
 
-@dataclass(frozen=True)
 class Seen:
     """Texts as a checkpoint sees them: in its representation, and the share of each one's tokens (within the
-    window it reads) that it does not know."""
+    window it reads) that it does not know. Each is computed when a method first asks for it, once: the
+    unknown share alone costs no forward pass (tests/unit/scope/test_methods.py)."""
 
-    representation: Representation
-    unknown: np.ndarray
+    def __init__(self, representation: Callable[[], Representation], unknown: Callable[[], np.ndarray]):
+        self._compute_representation, self._compute_unknown = representation, unknown
+
+    @functools.cached_property
+    def representation(self) -> Representation:
+        return self._compute_representation()
+
+    @functools.cached_property
+    def unknown(self) -> np.ndarray:
+        return self._compute_unknown()
 
     @property
     def logits(self) -> np.ndarray:
@@ -46,9 +55,12 @@ class Seen:
 
 
 def seen(classifier: Classifier, texts: list[str]) -> Seen:
-    tokens = tokenize_many(texts, classifier.max_tokens)
-    unknown = [np.mean([not classifier.is_known(t) for t in found]) if found else 1.0 for found in tokens]
-    return Seen(classifier.representation(texts), np.array(unknown, dtype=np.float64))
+    def unknown() -> np.ndarray:
+        tokens = tokenize_many(texts, classifier.max_tokens)
+        shares = [np.mean([not classifier.is_known(t) for t in found]) if found else 1.0 for found in tokens]
+        return np.array(shares, dtype=np.float64)
+
+    return Seen(lambda: classifier.representation(texts), unknown)
 
 
 def msp_score(texts: Seen, arrays: Arrays) -> np.ndarray:
@@ -157,6 +169,7 @@ class Method:
     fit: Callable[[Seen, np.ndarray, Seen], dict[str, np.ndarray]] | None
     score: Callable[[Seen, Arrays], np.ndarray]
     dense_only: bool = False
+    reads: tuple[str, ...] = ("representation",)  # which of Seen's computed parts its score reads (its cost)
 
     def applies_to(self, texts: Seen) -> bool:
         return texts.dense or not self.dense_only
@@ -176,13 +189,21 @@ METHODS: tuple[Method, ...] = (
         mahalanobis_score,
         dense_only=True,
     ),
-    Method("unknown", "share of tokens read that the model does not know", "vocabulary coverage", None, unknown_score),
+    Method(
+        "unknown",
+        "share of tokens read that the model does not know",
+        "vocabulary coverage",
+        None,
+        unknown_score,
+        reads=("unknown",),
+    ),
     Method(
         "combined",
         "energy + kNN + unknown share, each standardized on the validation split",
         "this project",
         combined_fit,
         combined_score,
+        reads=("representation", "unknown"),
     ),
 )
 BY_NAME = {method.name: method for method in METHODS}

@@ -15,7 +15,8 @@ from rnnclf.scope.methods import BY_NAME, METHODS, Seen, seen
 
 def rep(features, logits, unknown=None) -> Seen:
     logits = np.asarray(logits, dtype=np.float32)
-    return Seen(Representation(features, logits), np.zeros(len(logits)) if unknown is None else np.asarray(unknown))
+    shares = np.zeros(len(logits)) if unknown is None else np.asarray(unknown)
+    return Seen(lambda: Representation(features, logits), lambda: shares)
 
 
 def test_msp_is_one_minus_the_largest_probability() -> None:
@@ -66,6 +67,14 @@ def test_unknown_is_the_share_of_unknown_tokens_read(tiny_checkpoint) -> None:
     assert classifier.is_known("the") and not classifier.is_known("zzqxv")
     # four tokens read, two of them unknown; a text with no token at all is wholly unknown
     assert BY_NAME["unknown"].score(seen(classifier, ["the zzqxv the qqzzv", ""]), {}) == pytest.approx([0.5, 1.0])
+
+
+def test_the_unknown_share_needs_no_forward_pass(tiny_checkpoint, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rnnclf.checkpoints.registry import load_classifier
+
+    classifier = load_classifier(tiny_checkpoint)
+    monkeypatch.setattr(classifier, "representation", lambda texts: pytest.fail("a forward pass"))
+    assert BY_NAME["unknown"].score(seen(classifier, ["the zzqxv"]), {}) == pytest.approx([0.5])
 
 
 def test_combined_adds_standardized_scores(monkeypatch: pytest.MonkeyPatch) -> None:
