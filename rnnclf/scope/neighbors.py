@@ -18,7 +18,7 @@ from scipy import sparse
 from rnnclf.checkpoints.registry import Checkpoint
 from rnnclf.data.dataset import Split
 from rnnclf.evaluation.temperature import training_splits
-from rnnclf.scope.methods import cosine_similarities, unit_rows
+from rnnclf.scope.methods import unit_rows
 
 K = 5  # neighbours shown by default (the command's --k, the app)
 
@@ -49,22 +49,27 @@ class Neighbors:
 
 @dataclass(frozen=True)
 class NeighborIndex:
-    """A checkpoint's training texts at unit length in its representation."""
+    """A checkpoint's training texts at unit length in its representation, one column per text: a sparse
+    query then touches only the rows of its own terms (TF-IDF: under a millisecond, where the bank times the
+    query densified takes tens)."""
 
     checkpoint: Checkpoint
     train: Split
-    bank: np.ndarray | sparse.csr_array
+    columns: np.ndarray | sparse.csr_array  # (width, training texts)
 
     @classmethod
     def build(cls, checkpoint: Checkpoint) -> NeighborIndex:
         train, _ = training_splits(checkpoint.config)
-        features = checkpoint.classifier.representation(train.texts).features
-        return cls(checkpoint, train, unit_rows(features))
+        bank = unit_rows(checkpoint.classifier.representation(train.texts).features)
+        return cls(
+            checkpoint, train, sparse.csr_array(bank.T) if sparse.issparse(bank) else np.ascontiguousarray(bank.T)
+        )
 
     def nearest(self, text: str, k: int = K) -> Neighbors:
         """The `k` most similar training texts, most similar first (ties: the earlier row)."""
         classifier = self.checkpoint.classifier
-        similarities = cosine_similarities(classifier.representation([text]).features, self.bank)[0]
+        product = unit_rows(classifier.representation([text]).features) @ self.columns
+        similarities = product.toarray()[0] if sparse.issparse(product) else np.asarray(product)[0]
         k = max(0, min(k, len(similarities)))
         top = np.argpartition(-similarities, k - 1)[:k] if k else np.array([], dtype=int)
         top = top[np.lexsort((top, -similarities[top]))]
