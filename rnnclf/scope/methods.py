@@ -83,23 +83,30 @@ def unit_rows(features: np.ndarray | sparse.csr_array) -> np.ndarray | sparse.cs
     return features / np.where(norms > 0, norms, 1.0)
 
 
-def cosine_similarities(features: np.ndarray | sparse.csr_array, bank: np.ndarray | sparse.csr_array) -> np.ndarray:
-    """Cosine similarity of every row of `features` to every row of `bank` (already unit rows), dense."""
-    product = unit_rows(features) @ bank.T
+def cosine_similarities(features: np.ndarray | sparse.csr_array, columns: np.ndarray | sparse.csr_array) -> np.ndarray:
+    """Cosine similarity of every row of `features` to every column of `columns` (unit-length texts, one per
+    column: a sparse product then reads only the rows of the terms the texts use), dense."""
+    product = unit_rows(features) @ columns
     return product.toarray() if sparse.issparse(product) else np.asarray(product)
 
 
+def as_columns(features: np.ndarray | sparse.csr_array) -> np.ndarray | sparse.csr_array:
+    """Texts at unit length, one per column, CSR when sparse: what `cosine_similarities` compares against."""
+    bank = unit_rows(features)
+    return sparse.csr_array(bank.T) if sparse.issparse(bank) else np.ascontiguousarray(bank.T)
+
+
 def knn_fit(training: Seen, labels: np.ndarray, validation: Seen) -> dict[str, np.ndarray]:
-    """The training rows at unit length: dense as one array, sparse as its CSR parts."""
-    bank = unit_rows(training.features)
-    if sparse.issparse(bank):
+    """The training rows at unit length, one per column: dense as one array, sparse as its CSR parts."""
+    columns = as_columns(training.features)
+    if sparse.issparse(columns):
         return {
-            "bank.data": bank.data.astype(np.float32),
-            "bank.indices": bank.indices.astype(np.int32),
-            "bank.indptr": bank.indptr.astype(np.int64),
-            "bank.shape": np.array(bank.shape, dtype=np.int64),
+            "bank.data": columns.data.astype(np.float32),
+            "bank.indices": columns.indices.astype(np.int32),
+            "bank.indptr": columns.indptr.astype(np.int64),
+            "bank.shape": np.array(columns.shape, dtype=np.int64),
         }
-    return {"bank": bank.astype(np.float32)}
+    return {"bank": columns.astype(np.float32)}
 
 
 def knn_bank(arrays: Arrays) -> np.ndarray | sparse.csr_array:

@@ -18,7 +18,7 @@ from scipy import sparse
 from rnnclf.checkpoints.registry import Checkpoint
 from rnnclf.data.dataset import Split
 from rnnclf.evaluation.temperature import training_splits
-from rnnclf.scope.methods import unit_rows
+from rnnclf.scope.methods import as_columns, cosine_similarities
 
 K = 5  # neighbours shown by default (the command's --k, the app)
 
@@ -60,16 +60,12 @@ class NeighborIndex:
     @classmethod
     def build(cls, checkpoint: Checkpoint) -> NeighborIndex:
         train, _ = training_splits(checkpoint.config)
-        bank = unit_rows(checkpoint.classifier.representation(train.texts).features)
-        return cls(
-            checkpoint, train, sparse.csr_array(bank.T) if sparse.issparse(bank) else np.ascontiguousarray(bank.T)
-        )
+        return cls(checkpoint, train, as_columns(checkpoint.classifier.representation(train.texts).features))
 
     def nearest(self, text: str, k: int = K) -> Neighbors:
         """The `k` most similar training texts, most similar first (ties: the earlier row)."""
         classifier = self.checkpoint.classifier
-        product = unit_rows(classifier.representation([text]).features) @ self.columns
-        similarities = product.toarray()[0] if sparse.issparse(product) else np.asarray(product)[0]
+        similarities = cosine_similarities(classifier.representation([text]).features, self.columns)[0]
         k = max(0, min(k, len(similarities)))
         top = np.argpartition(-similarities, k - 1)[:k] if k else np.array([], dtype=int)
         top = top[np.lexsort((top, -similarities[top]))]
