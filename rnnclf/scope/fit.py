@@ -1,7 +1,7 @@
 """Fit every method on a checkpoint's training rows, set each one's threshold on its validation split, choose
 one on the validation split against the off-topic `choose` part, and measure them all on the test split against
 the off-topic `test` part. Nothing is fitted or chosen on a test split; the test figures are only reported.
-Tests: tests/unit/scope/test_fit.py.
+Tests: tests/unit/scope/test_scope_fit.py.
 """
 
 from __future__ import annotations

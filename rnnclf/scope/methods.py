@@ -3,7 +3,7 @@
 Each method is one row of `METHODS`: what it fits on training texts (arrays, stored in safetensors when it is a
 checkpoint's chosen method) and how it scores texts with them. Every score reads only what the `Classifier`
 interface gives (`representation`, `is_known`), so one code path serves every family.
-Hand-computed references: tests/unit/scope/test_methods.py.
+Hand-computed references: tests/unit/scope/test_scope_methods.py.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ MIN_SPREAD = 1e-6  # a score that never varies on in-domain texts still divides 
 class Seen:
     """Texts as a checkpoint sees them: in its representation, and the share of each one's tokens (within the
     window it reads) that it does not know. Each is computed when a method first asks for it, once: the
-    unknown share alone costs no forward pass (tests/unit/scope/test_methods.py)."""
+    unknown share alone costs no forward pass (tests/unit/scope/test_scope_methods.py)."""
 
     def __init__(self, representation: Callable[[], Representation], unknown: Callable[[], np.ndarray]):
         self._compute_representation, self._compute_unknown = representation, unknown

@@ -5,7 +5,7 @@ it does, in the words of the texts it learned from.
 The whole training split's representation is computed once per process (`NeighborIndex.build`) rather than
 stored: stored, it would add tens of MB per checkpoint to the repository; computed, it costs one forward
 pass over the training rows, once (bench/groups/scope.py measures both that and a warm query).
-Tests: tests/unit/scope/test_neighbors.py.
+Tests: tests/unit/scope/test_scope_neighbors.py.
 """
 
 from __future__ import annotations
