@@ -37,6 +37,10 @@ from rnnclf.explain.counterfactual import Flip, flip_search
 from rnnclf.explain.lime import import_lime
 from rnnclf.explain.methods import Attribution, attribute
 from rnnclf.inspection.label_issues import LabelIssuesReport
+from rnnclf.scope.fit import ScopeReport
+from rnnclf.scope.fit import read_report as read_scope_report
+from rnnclf.scope.neighbors import NeighborIndex, Neighbors
+from rnnclf.scope.record import Scope, Verdict, load_scope
 
 ROOT_ENV = "RNNCLF_CHECKPOINTS"  # another checkpoints folder (tests point it at a temporary one)
 FAITHFULNESS_REPORT = REPORT_DIR / f"{faithfulness.NAME}.json"
@@ -395,3 +399,39 @@ def hover_texts(dataset: Dataset, chars: int) -> tuple[str, ...]:
 
     tidied = (readable(text) for text in test_split(dataset).texts)
     return tuple(escape(t if len(t) <= chars else t[: chars - 1] + "…") for t in tidied)
+
+
+@per_checkpoint(max_entries=64)
+def scope(loaded: Loaded) -> Scope | None:
+    """The checkpoint's stored scope (None: it stores none); read once per checkpoint version."""
+    return load_scope(loaded.checkpoint.folder)
+
+
+@per_checkpoint(max_entries=256)
+def scope_verdict(loaded: Loaded, text: str) -> Verdict | None:
+    """Whether `text` is like the checkpoint's training texts; None when it stores no scope."""
+    found = scope(loaded)
+    return found.verdicts(loaded.checkpoint.classifier, [text])[0] if found else None
+
+
+@per_checkpoint(max_entries=8, spinner="Reading every training text once, for the closest ones…")
+def neighbor_index(loaded: Loaded) -> NeighborIndex:
+    """The checkpoint's training texts in its representation: built once per process (a forward pass over
+    the training split), then every query is one more text."""
+    with heavy_slot("reading the training texts"):
+        return NeighborIndex.build(loaded.checkpoint)
+
+
+@per_checkpoint(max_entries=256)
+def neighbors(loaded: Loaded, text: str, k: int) -> Neighbors:
+    """The `k` training texts nearest `text` in the checkpoint's representation."""
+    return neighbor_index(loaded).nearest(text, k)
+
+
+@per_file(max_entries=4)
+def scope_report(path: Path) -> ScopeReport | None:
+    """The scope report at `path` (reports/scope.json); None when there is none or it cannot be read."""
+    try:
+        return read_scope_report(path)
+    except DataError:
+        return None

@@ -13,7 +13,18 @@ from pathlib import Path
 
 import torch
 
-from bench.groups import attributing, browser, explaining, export, mapping, prediction, streaming, threads, training
+from bench.groups import (
+    attributing,
+    browser,
+    explaining,
+    export,
+    mapping,
+    prediction,
+    scope,
+    streaming,
+    threads,
+    training,
+)
 from bench.lib.report import Table, markdown
 from bench.lib.settings import FULL, QUICK, Settings
 from rnnclf.core.runtime import configure_threads
@@ -26,6 +37,7 @@ GROUPS: dict[str, Callable[[Settings], list[Table]]] = {
     "prediction": prediction.measure,
     "threads": threads.measure,
     "streaming": streaming.measure,
+    "scope": scope.measure,
     "app": browser.measure,
     "export": export.measure,
     "map": mapping.measure,

@@ -77,10 +77,14 @@ def _texts() -> tuple[pd.DataFrame, str, tuple] | None:
 def _run(frame: pd.DataFrame, column: str, names: Sequence[str]) -> pd.DataFrame | None:
     """Score with a progress bar, gone once done; None (and a notice) when the server is too busy."""
     bar = st.progress(0.0, text="Waiting for a free core…")
-    classifiers = [state.load(name).checkpoint.classifier for name in names]
+    loaded = [state.load(name) for name in names]
+    classifiers = [item.checkpoint.classifier for item in loaded]
+    scopes = [state.scope(item) for item in loaded]
     try:
         with state.heavy_slot("scoring"):
-            return score(frame, column, classifiers, lambda done: bar.progress(done, text=f"Scoring… {done:.0%}"))
+            return score(
+                frame, column, classifiers, lambda done: bar.progress(done, text=f"Scoring… {done:.0%}"), scopes=scopes
+            )
     except state.ServerBusy as error:
         st.warning(f"Not scored: {error}.", icon=":material/hourglass_top:")
         return None
@@ -120,6 +124,8 @@ def show(ctx: Context) -> None:
     selected, names = ctx.selected, ctx.names
     st.caption(
         f"Limits: {LIMITS}; or up to {MAX_ROWS:,} pasted lines. Rows with empty text get no prediction. "
+        "Each checkpoint also gives a scope score and whether the text is outside its scope (unlike its training "
+        "texts; empty where it stores no scope). "
         "The same as `python -m rnnclf predict --input FILE.csv --output OUT.csv`."
     )
     texts = _texts()

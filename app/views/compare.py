@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from app import counterfactuals, examples, explaining, figures, links, report, state
+from app import scope as scope_view
 from app.notices import usable
 from app.safe import literal
 from app.sidebar import Context, context
@@ -72,6 +73,7 @@ def show(ctx: Context) -> None:
     predicted = {name: max(p, key=p.get) for name, p in probs.items()}
 
     _agreement(predicted)
+    outside = scope_view.compare_notice(working, text)
     majority = Counter(predicted.values()).most_common(1)[0][0]
     chart, table = st.columns(2, vertical_alignment="center")
     with chart:
@@ -84,6 +86,7 @@ def show(ctx: Context) -> None:
                     "predicted": [predicted[name] for name in classifiers],
                     "probability": [probs[name][predicted[name]] for name in classifiers],
                     "agrees": [predicted[name] == majority for name in classifiers],
+                    "outside scope": [outside[name] for name in classifiers],
                     "reads": [_window(classifier.max_tokens) for classifier in classifiers.values()],
                 }
             ),

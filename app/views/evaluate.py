@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app import figures, links, state, trust
+from app import scope as scope_view
 from app.links import NOBODY
 from app.notices import usable
 from app.safe import literal
@@ -55,6 +56,7 @@ def report(name: str, normalized: bool, key: str, wide: bool) -> None:
         st.plotly_chart(figures.training_curves(history, checkpoint.config.training.best_epoch), key=f"{key}_curves")
     else:
         st.caption(f"{literal(name)} records no per-epoch training history.")
+    scope_view.distributions(name, checkpoint.dataset.name, key)
 
 
 def show(ctx: Context) -> None:

@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from app import explaining, links, report, state
+from app import scope as scope_view
 from app.notices import reading_notes
 from app.sidebar import Context, context
 from app.text_input import text_and_checkpoint
@@ -24,7 +25,9 @@ def show(ctx: Context) -> None:
         st.session_state[links.CLASS] = links.PREDICTED_CLASS  # a class of another dataset's checkpoint
     target = explaining.class_picker(classifier.classes, predicted, key=links.CLASS)
     method = explaining.method_picker(links.EXPLAIN_METHOD, classifier, offer_all=True)
+    scope_view.notice(loaded, text)
     reading_notes(classifier, text)
+    scope_view.closest(loaded, text, key="explain")
     shown = state.probabilities(loaded, text, ctx.calibrated)
     if method != links.ALL_METHODS:
         results = explaining.compute(loaded, text, target, [method], ctx.lime)

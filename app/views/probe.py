@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from app import counterfactuals, figures, links, report, state
+from app import scope as scope_view
 from app.notices import reading_notes
 from app.safe import literal
 from app.sidebar import Context, context
@@ -51,7 +52,9 @@ def show(ctx: Context) -> None:
         st.caption(f"{probs[best]:.1%} probability · {literal(classifier.name)}")
     with chart:
         st.plotly_chart(figures.probabilities(classifier.classes, probs), key="probe_chart")
+    scope_view.notice(loaded, text)
     reading_notes(classifier, text)
+    scope_view.closest(loaded, text, key="probe")
     report.add_button(lambda: report.pin("Probe", text, ctx.names, ctx.calibrated), key="probe_pin")
     if st.toggle("Edit a copy", key="probe_edit", help="Remove or replace words and see how the prediction moves"):
         counterfactuals.editor(text, [loaded], ctx.calibrated, every=ctx.names)

@@ -5,6 +5,7 @@ A checkpoint is a folder `checkpoints/<name>/` holding
   config.json        what was trained how (`records.CheckpointConfig`)
   metrics.json       test metrics, per-epoch history, training time (`records.Metrics`)
   test_predictions.safetensors  (optional) test-split probabilities, for the error explorer
+  scope.safetensors  (optional) the out-of-scope method, threshold and arrays (`rnnclf.scope.record`)
   manifest.json      sha256 of each file above; reading refuses any mismatch
 Files a family needs beside the folder (a shared vocabulary) are verified against a hash in the config.
 
@@ -29,9 +30,9 @@ from rnnclf.core.files import sha256_bytes, sha256_file, write_json
 from rnnclf.core.paths import CHECKPOINT_DIR
 
 WEIGHTS, CONFIG, METRICS, MANIFEST = "model.safetensors", "config.json", "metrics.json", "manifest.json"
-PREDICTIONS = "test_predictions.safetensors"
+PREDICTIONS, SCOPE = "test_predictions.safetensors", "scope.safetensors"
 REQUIRED = (WEIGHTS, CONFIG, METRICS)
-OPTIONAL = (PREDICTIONS,)
+OPTIONAL = (PREDICTIONS, SCOPE)
 
 
 class CheckpointError(ValueError):

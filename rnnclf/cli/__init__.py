@@ -1,6 +1,6 @@
 """The news classifiers' command line: `python -m rnnclf COMMAND`, where COMMAND is one of train, baseline,
 ablation, evaluate, predict, explain, faithfulness, summary, calibrate, compare, report, behave, card, export,
-label-issues, map;
+label-issues, map, scope, neighbors;
 `python -m rnnclf COMMAND --help` lists its options.
 
 Each command is one row of `COMMANDS`: its name, its line in `--help`, the function that runs it and the one
@@ -16,7 +16,7 @@ import argparse
 import sys
 
 from rnnclf.checkpoints.storage import CheckpointError
-from rnnclf.cli import cards, explaining, inspection, reports, scoring, training
+from rnnclf.cli import cards, explaining, inspection, reports, scope, scoring, training
 from rnnclf.cli.command import Command, UsageError
 from rnnclf.core.runtime import configure_threads
 from rnnclf.data.dataset import DataError
@@ -100,6 +100,18 @@ COMMANDS: tuple[Command, ...] = (
         "each checkpoint's test split in 2-D (PCA, UMAP); store the coordinates in reports/maps/",
         inspection.map_,
         inspection.map_arguments,
+    ),
+    Command(
+        "scope",
+        "fit and store each checkpoint's out-of-scope threshold; write reports/scope.md and .json",
+        scope.scope,
+        scope.scope_arguments,
+    ),
+    Command(
+        "neighbors",
+        "the training texts nearest a text in a checkpoint's representation",
+        scope.neighbors,
+        scope.neighbors_arguments,
     ),
 )
 BY_NAME = {command.name: command for command in COMMANDS}

@@ -11,14 +11,17 @@ from dataclasses import asdict
 from pathlib import Path
 
 from rnnclf.checkpoints.registry import load_checkpoint, load_classifier
-from rnnclf.checkpoints.storage import PREDICTIONS, predictions_bytes, republish
+from rnnclf.checkpoints.storage import PREDICTIONS, predictions_bytes, republish, resolve
 from rnnclf.cli import options
 from rnnclf.cli.command import UsageError
 from rnnclf.data.dataset import read_csv
 from rnnclf.evaluation.metrics import evaluate as metrics_of
 from rnnclf.evaluation.metrics import format_report
 from rnnclf.reporting.style import percent
+from rnnclf.scope.record import Verdict, load_scope
 from rnnclf.scoring.stream import CHUNK_ROWS, ON_BAD, score_file
+
+NO_SCOPE = "no scope stored (python -m rnnclf scope fits one): nothing says whether the text is like its training texts"
 
 
 def evaluate_arguments(parser: argparse.ArgumentParser) -> None:
@@ -87,13 +90,16 @@ def predict(args: argparse.Namespace) -> int:
     results = []
     for name in args.checkpoint:
         classifier = load_classifier(name)
+        scope = load_scope(resolve(name))
         probabilities = classifier.predict_proba([args.text])[0]
         label = classifier.classes[int(probabilities.argmax())]
+        verdict = scope.verdicts(classifier, [args.text])[0] if scope else None
         results.append(
             {
                 "checkpoint": classifier.name,
                 "label": label,
                 "probabilities": dict(zip(classifier.classes, map(float, probabilities))),
+                "scope": asdict(verdict) if verdict else None,  # None: the checkpoint stores no scope
             }
         )
     if args.json:
@@ -103,13 +109,23 @@ def predict(args: argparse.Namespace) -> int:
         print(f"{result['label']}  ({result['checkpoint']})")
         for name, p in result["probabilities"].items():
             print(f"  {name:<10} {percent(p).rjust(7)}")
+        print(f"  {scope_line(Verdict(**result['scope'])) if result['scope'] else NO_SCOPE}")
     return 0
+
+
+def scope_line(verdict: Verdict) -> str:
+    """One line on whether the text is like the checkpoint's training texts."""
+    where = "OUTSIDE the scope" if verdict.outside else "inside the scope"
+    relation = ">" if verdict.outside else "<="
+    meaning = ": unlike its training texts, so the label above means little" if verdict.outside else ""
+    return f"{where} ({verdict.method} score {verdict.score:.4g} {relation} threshold {verdict.threshold:.4g}){meaning}"
 
 
 def _predict_file(args: argparse.Namespace) -> int:
     """Score every row of a file with one or more checkpoints, streamed in chunks; write the table (CSV, JSON
     Lines or Parquet, by the output's suffix)."""
     classifiers = [load_classifier(name) for name in args.checkpoint]  # checked here, whatever the engine
+    scopes = [load_scope(resolve(name)) for name in args.checkpoint]
     output = Path(args.output) if args.output else None
     with ExitStack() as stack:
         scorer = None
@@ -126,6 +142,7 @@ def _predict_file(args: argparse.Namespace) -> int:
             on_bad=args.bad_rows,
             progress=not args.quiet,
             scorer=scorer,
+            scopes=scopes,
         )
     names = ", ".join(c.name for c in classifiers)
     print(f"{report.describe()} with {names}" + (f" -> {output}" if output else ""), file=sys.stderr)

@@ -17,6 +17,11 @@ from rnnclf.evaluation.calibration import BINS, fit_temperature, nll, reliabilit
 
 def validation_split(config: CheckpointConfig) -> Split:
     """The validation rows the checkpoint was trained against, rebuilt from its training record."""
+    return training_splits(config)[1]
+
+
+def training_splits(config: CheckpointConfig) -> tuple[Split, Split]:
+    """The training and validation rows the checkpoint was trained on and against, rebuilt from its record."""
     training = config.training
     path = Path(training.data)
     path = path if path.is_absolute() else PROJECT_ROOT / path
@@ -30,7 +35,7 @@ def validation_split(config: CheckpointConfig) -> Split:
     train, val = load_train_val(path, training.val_rows / total, training.seed, total)
     if (len(train), len(val)) != (training.rows, training.val_rows):
         raise DataError(f"{config.title}: the rebuilt split has {len(train)} + {len(val)} rows, not the recorded ones")
-    return val
+    return train, val
 
 
 def test_split(checkpoint: Checkpoint) -> Split:

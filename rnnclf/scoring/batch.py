@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 
 from rnnclf.models.classifier import Classifier
+from rnnclf.scope.methods import seen
+from rnnclf.scope.record import Scope
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -65,10 +67,13 @@ def score(
     column: str,
     classifiers: Sequence[Classifier],
     progress: Callable[[float], None] | None = None,
+    scopes: Sequence[Scope | None] | None = None,
 ) -> pd.DataFrame:
-    """The frame with, per classifier, `<name> label` and `<name> P(<class>)` columns.
+    """The frame with, per classifier, `<name> label` and `<name> P(<class>)` columns; with `scopes` (one per
+    classifier), also `<name> scope score` and `<name> outside scope` ("true"/"false").
 
-    Rows whose text is empty get no prediction (blank label, empty probabilities).
+    Rows whose text is empty get no prediction (blank label, empty probabilities, empty scope cells); so do
+    the scope cells of a checkpoint that stores no scope (None).
     """
     if column not in frame.columns:
         raise BatchError(f"no column {column!r}; the columns are: {', '.join(map(str, frame.columns))}")
@@ -77,12 +82,17 @@ def score(
     out = frame.copy()
     total = max(1, len(classifiers) * len(texts))
     done = 0
-    for classifier in classifiers:
+    for at, classifier in enumerate(classifiers):
+        scope = scopes[at] if scopes else None
         probabilities = np.full((len(texts), len(classifier.classes)), np.nan, dtype=np.float32)
+        scope_scores = np.full(len(texts), np.nan)
         index = np.flatnonzero(has_text)
         for start in range(0, len(index), CHUNK):
             rows = index[start : start + CHUNK]
-            probabilities[rows] = classifier.predict_proba([texts[i] for i in rows])
+            chunk = [texts[i] for i in rows]
+            probabilities[rows] = classifier.predict_proba(chunk)
+            if scope:
+                scope_scores[rows] = scope.scores(seen(classifier, chunk))
             done += len(rows)
             if progress:
                 progress(min(1.0, done / total))
@@ -90,6 +100,10 @@ def score(
         out[f"{classifier.name} label"] = np.where(has_text, labels, "")
         for i, name in enumerate(classifier.classes):
             out[f"{classifier.name} P({name})"] = probabilities[:, i]
+        if scopes is not None:
+            outside = np.where(scope_scores > scope.record.threshold, "true", "false") if scope else ""
+            out[f"{classifier.name} scope score"] = scope_scores
+            out[f"{classifier.name} outside scope"] = np.where(np.isnan(scope_scores), "", outside)
     if progress:
         progress(1.0)
     return out

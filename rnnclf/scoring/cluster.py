@@ -16,7 +16,9 @@ from contextlib import contextmanager
 import pandas as pd
 
 from rnnclf.checkpoints.registry import load_classifier
+from rnnclf.checkpoints.storage import resolve
 from rnnclf.core.runtime import configure_threads
+from rnnclf.scope.record import load_scope
 from rnnclf.scoring.batch import score
 from rnnclf.scoring.stream import Scorer
 
@@ -29,10 +31,11 @@ class ChunkScorer:
     def __init__(self, checkpoints: Sequence[str], column: str):
         configure_threads()
         self.classifiers = [load_classifier(name) for name in checkpoints]
+        self.scopes = [load_scope(resolve(name)) for name in checkpoints]
         self.column = column
 
     def score(self, chunk: pd.DataFrame) -> pd.DataFrame:
-        return score(chunk, self.column, self.classifiers)
+        return score(chunk, self.column, self.classifiers, scopes=self.scopes)
 
 
 @contextmanager

@@ -23,6 +23,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from rnnclf.models.classifier import Classifier
+from rnnclf.scope.record import Scope
 from rnnclf.scoring import csvsafe
 from rnnclf.scoring.batch import BatchError, guess_text_column, score
 
@@ -159,9 +160,11 @@ def _strings(frame: pd.DataFrame) -> pd.DataFrame:
 Scorer = Callable[[Iterable[pd.DataFrame]], Iterator[pd.DataFrame]]
 
 
-def local_scorer(classifiers: Sequence[Classifier], column: str) -> Scorer:
+def local_scorer(
+    classifiers: Sequence[Classifier], column: str, scopes: Sequence[Scope | None] | None = None
+) -> Scorer:
     """Chunks scored in this process, one after another."""
-    return lambda chunks: (score(chunk, column, classifiers) for chunk in chunks)
+    return lambda chunks: (score(chunk, column, classifiers, scopes=scopes) for chunk in chunks)
 
 
 @contextmanager
@@ -253,11 +256,13 @@ def score_file(
     on_bad: OnBad = "stop",
     progress: bool = True,
     scorer: Callable[[str], Scorer] | None = None,
+    scopes: Sequence[Scope | None] | None = None,
 ) -> StreamReport:
     """Score `source` chunk by chunk into `output` (its suffix picks CSV, JSON Lines or Parquet; standard
     output, CSV, if None).
 
-    `scorer(column)` scores the chunks, in order (default: in this process); the engines plug in here.
+    `scorer(column)` scores the chunks, in order (default: in this process, with `scopes`' columns when
+    given: `batch.score`); the engines plug in here.
     Every chunk keeps the first chunk's columns (JSON Lines records may name others: those are left out).
     """
     rows = Rows(source, chunk_rows, on_bad)
@@ -267,7 +272,7 @@ def score_file(
     if column not in first.columns:
         raise BatchError(f"no column {column!r}; the columns are: {', '.join(map(str, first.columns))}")
     same_columns = (chunk.reindex(columns=first.columns, fill_value="") for chunk in _chain(first, chunks))
-    scored_chunks = (scorer or (lambda c: local_scorer(classifiers, c)))(column)(same_columns)
+    scored_chunks = (scorer or (lambda c: local_scorer(classifiers, c, scopes)))(column)(same_columns)
     size = source.stat().st_size
     bar = tqdm(total=rows.total_rows, unit=" rows", unit_scale=True, disable=not progress, file=sys.stderr)
     done = 0

@@ -14,10 +14,12 @@ from streamlit.testing.v1 import AppTest
 from app import highlight
 from apptest_utils import SHIPPED, enter, messages, open_view, pick, start
 from rnnclf import CLASSES, load_checkpoint, load_classifier, summary_rows
-from rnnclf.core.paths import CHECKPOINT_DIR
+from rnnclf.core.paths import CHECKPOINT_DIR, REPORT_DIR
 from rnnclf.data.dataset import TEST_PATH, read_csv
 from rnnclf.explain.words import Piece
+from rnnclf.scope.fit import read_report
 
+SCOPED = {c.checkpoint for c in read_report(REPORT_DIR / "scope.json").checkpoints}  # reports/scope.json
 SPORTS = "The Yankees beat the Red Sox 5-3 on Sunday as the pitcher threw a shutout in the ninth inning."
 HOSTILE = [
     '<script>alert("x")</script> Stocks <img src=x onerror=alert(1)> rallied on Wall Street',
@@ -129,6 +131,7 @@ def test_evaluation_renders_the_stored_metrics(checkpoint: str) -> None:
     assert at.metric[0].value == f"{metrics.test.accuracy:.2%}"
     assert at.dataframe[0].value["class"].tolist() == [c.name for c in metrics.test.per_class]
     charts = (2 if metrics.history else 1) + 3  # + training curves, if any; + reliability, coverage, confidence
+    charts += checkpoint in SCOPED  # + its scope score distributions, when the scope report has it
     assert len(at.get("plotly_chart")) == charts
     at.segmented_control(key="confusion_scale").set_value("row-normalized").run()
     assert not at.exception, at.exception
@@ -140,7 +143,8 @@ def test_evaluation_puts_two_matrices_side_by_side() -> None:
     at = open_view(start(), "Evaluate")
     at.selectbox(key="evaluate_other").select(SHIPPED[1]).run()
     assert not at.exception, at.exception
-    assert len(at.metric) == 6 and len(at.get("plotly_chart")) == 4 + 3  # + the calibration charts
+    scoped = len({SHIPPED[0], SHIPPED[1]} & SCOPED)  # each one's scope distributions, when the report has it
+    assert len(at.metric) == 6 and len(at.get("plotly_chart")) == 4 + 3 + scoped  # + the calibration charts
 
 
 def test_summary_table_comes_from_the_checkpoint_files() -> None:

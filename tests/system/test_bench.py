@@ -43,6 +43,8 @@ def test_quick_benchmark_runs_end_to_end(tmp_path: Path) -> None:
         "Scaling",
         "ONNX export: onnxruntime against the project",
         "Map",
+        "Nearest training texts",
+        "Scope overhead of scoring a file",
     ):
         assert f"### {title}" in document
     if (ROOT / "streamlit_app.py").exists() and CHROMIUM.exists():

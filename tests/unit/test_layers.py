@@ -17,6 +17,7 @@ LAYERS = (
     "models",  # the Classifier interface and the model families' classifiers
     "checkpoints",  # storage, records, families' loaders, the registry
     "evaluation",  # metrics, significance, calibration, slices
+    "scope",  # out-of-scope scores, their thresholds and stored records, nearest training texts
     "explain",  # words, LIME and the other methods, faithfulness, counterfactuals
     "behavior",  # the behavioral suite
     "scoring",  # batch, streaming, cluster scoring

@@ -133,6 +133,16 @@ PARSED = {
     ("map", "--checkpoint", "a", "--root", "r", "--method", "pca", "--out", "o"): dict(
         checkpoint=["a"], root="r", method=["pca"], out="o"
     ),
+    ("scope",): dict(
+        dataset="ag_news", offtopic=str(ROOT / "data" / "offtopic" / "offtopic.csv.gz"), root=ROOT_DIR, markdown=None
+    ),
+    ("scope", "--dataset", "d", "--offtopic", "o.csv", "--root", "r", "--markdown", "m.md"): dict(
+        dataset="d", offtopic="o.csv", root="r", markdown="m.md"
+    ),
+    ("neighbors", "--checkpoint", "a", "--text", "t"): dict(checkpoint="a", text="t", k=5, json=False),
+    ("neighbors", "--checkpoint", "a", "--text", "t", "--k", "3", "--json"): dict(
+        checkpoint="a", text="t", k=3, json=True
+    ),
 }
 
 

@@ -1,0 +1,114 @@
+"""A checkpoint's stored scope: `scope.safetensors` in its folder, the chosen method's arrays and, in the
+file's metadata, the `ScopeRecord` (JSON) that says which method, which threshold and how they were chosen.
+
+Written only by `store` (through the storage layer's `republish`, so the manifest stays valid and every other
+file is kept byte for byte); read by `load_scope`, which gives None for a folder without one (a toy or an
+older checkpoint: it still predicts, with no scope verdict).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import save as save_safetensors
+
+from rnnclf.checkpoints.schema import RecordError, build
+from rnnclf.checkpoints.storage import SCOPE, CheckpointError, Folder, republish
+from rnnclf.models.classifier import Classifier
+from rnnclf.scope.methods import BY_NAME, Seen, seen
+
+RECORD_KEY = "record"  # the metadata entry of scope.safetensors that holds the ScopeRecord
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One method as measured for the choice: validation split (in-domain) against the off-topic `choose` part."""
+
+    method: str
+    threshold: float
+    auroc: float
+    missed: float  # off-topic texts inside the threshold (FPR at 95 % in-domain TPR)
+
+
+@dataclass(frozen=True)
+class ScopeRecord:
+    """Which method a checkpoint uses, its threshold, and what they were fitted and chosen on."""
+
+    method: str
+    threshold: float  # a text scoring above it is outside the checkpoint's scope
+    target_inside: float  # the share of validation texts the threshold keeps inside
+    inside: float  # the share it does keep (equal up to ties)
+    val_rows: int
+    bank_rows: int  # training rows the method was fitted on (a seeded sample)
+    seed: int
+    offtopic: str  # the off-topic file the choice was made on, and its sha256
+    offtopic_sha256: str
+    offtopic_rows: int  # its `choose` part
+    candidates: tuple[Candidate, ...]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> ScopeRecord:
+        return build(cls, data, candidates=tuple(build(Candidate, c) for c in data.get("candidates", ())))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One text against one checkpoint's scope: what `predict --json` gives under "scope"."""
+
+    method: str
+    score: float
+    threshold: float
+    outside: bool
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A checkpoint's record and the arrays its method scores with."""
+
+    record: ScopeRecord
+    arrays: Mapping[str, np.ndarray]
+
+    def scores(self, texts: Seen) -> np.ndarray:
+        return BY_NAME[self.record.method].score(texts, self.arrays)
+
+    def verdicts(self, classifier: Classifier, texts: Sequence[str]) -> list[Verdict]:
+        scores = self.scores(seen(classifier, list(texts)))
+        return [self.verdict(float(s)) for s in scores]
+
+    def verdict(self, score: float) -> Verdict:
+        return Verdict(self.record.method, score, self.record.threshold, bool(score > self.record.threshold))
+
+
+def scope_bytes(scope: Scope) -> bytes:
+    arrays = {name: np.ascontiguousarray(array) for name, array in scope.arrays.items()}
+    if not arrays:  # safetensors writes no file without a tensor; a method with nothing fitted keeps a marker
+        arrays = {"none": np.zeros(0, dtype=np.float32)}
+    return save_safetensors(arrays, metadata={RECORD_KEY: json.dumps(scope.record.to_dict())})
+
+
+def store(folder: Path, scope: Scope) -> None:
+    """Write scope.safetensors into the checkpoint folder; every other file is republished byte for byte."""
+    republish(folder, {SCOPE: scope_bytes(scope)})
+
+
+def load_scope(folder: Path) -> Scope | None:
+    """The checkpoint's stored scope, verified against its manifest; None when it has none."""
+    source = Folder(folder)
+    if not source.has(SCOPE):
+        return None
+    arrays, metadata = source.read_tensors(SCOPE)
+    try:
+        record = ScopeRecord.from_dict(json.loads(metadata[RECORD_KEY]))
+    except (KeyError, ValueError, RecordError) as error:
+        raise CheckpointError(f"checkpoint {source.name!r}: {SCOPE} holds no readable record ({error})") from None
+    if record.method not in BY_NAME:
+        raise CheckpointError(f"checkpoint {source.name!r}: {SCOPE} names an unknown method {record.method!r}")
+    arrays.pop("none", None)
+    return Scope(record, arrays)
