@@ -435,3 +435,17 @@ def scope_report(path: Path) -> ScopeReport | None:
         return read_scope_report(path)
     except DataError:
         return None
+
+
+@per_checkpoint(max_entries=16, spinner="Scoring every test text against the checkpoint's scope…")
+def test_scope_scores(loaded: Loaded) -> np.ndarray | None:
+    """Each test text's out-of-scope score by the checkpoint's stored method (the Map's colouring); None when
+    it stores no scope."""
+    from rnnclf.scope.methods import seen
+
+    found = scope(loaded)
+    if found is None:
+        return None
+    with heavy_slot("scoring the test split"):
+        classifier = loaded.checkpoint.classifier
+        return found.scores(seen(classifier, list(loaded.checkpoint.dataset.read_test().texts)))

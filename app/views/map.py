@@ -27,7 +27,8 @@ from rnnclf.reporting.style import BLUE, MUTED, ORANGE
 CHART_KEY = "map_chart"
 SELECTED_KEY = "map_selected"  # (dataset name, selected test rows): what the list below the map shows
 METHOD_TITLES = {"umap": "UMAP", "pca": "PCA"}  # by rnnclf.inspection.projection.METHODS
-COLOURINGS = ("true class", "predicted class", "correct or wrong", "confidence", "label issue")
+COLOURINGS = ("true class", "predicted class", "correct or wrong", "confidence", "scope score", "label issue")
+SCALES = ("confidence", "scope score")  # the continuous colourings
 HOVER_CHARS = 120
 LISTED = 50  # selected texts listed at most
 PLACED = "your text"
@@ -92,8 +93,10 @@ def figure(
     colouring: str,
     flagged: Mapping[int, LabelIssue],
     placed: np.ndarray | None = None,
+    scope_scores: np.ndarray | None = None,
 ) -> go.Figure:
-    """The map: WebGL points (thousands draw in well under a second), each carrying its row."""
+    """The map: WebGL points (thousands draw in well under a second), each carrying its row; `scope_scores`
+    (each test text's out-of-scope score) colours the points when `colouring` is "scope score"."""
     traces = []
 
     def points(rows: np.ndarray, name: str, marker: dict) -> go.Scattergl:
@@ -108,10 +111,11 @@ def figure(
             marker=marker,
         )
 
-    if colouring == "confidence":
+    if colouring in SCALES:
         rows = np.arange(len(split))
-        marker = dict(size=4, color=probabilities.max(axis=1), colorscale="Viridis", colorbar=dict(title="confidence"))
-        traces.append(points(rows, "confidence", marker))
+        values = probabilities.max(axis=1) if colouring == "confidence" else scope_scores
+        marker = dict(size=4, color=values, colorscale="Viridis", colorbar=dict(title=colouring))
+        traces.append(points(rows, colouring, marker))
     else:
         for i, (name, rows) in enumerate(_groups(colouring, split, probabilities, classes, flagged)):
             wrong = name in ("wrong", "label may be wrong")
@@ -194,6 +198,18 @@ def show(ctx: Context) -> None:
     flagged = {issue.row: issue for issue in report.test.issues} if report is not None else {}
     if colouring == "label issue" and report is None:
         st.caption("No label-issue report of this test split: `python -m rnnclf label-issues` writes it.")
+    scope_scores = state.test_scope_scores(loaded) if colouring == "scope score" else None
+    if colouring == "scope score":
+        if scope_scores is None:
+            st.caption(f"{literal(ctx.selected)} stores no scope: `python -m rnnclf scope` fits one.")
+            colouring = "confidence"
+        else:
+            threshold = state.scope(loaded).record.threshold
+            outside = int((scope_scores > threshold).sum())
+            st.caption(
+                f"Higher: less like the checkpoint's training texts. {outside:,} of the {len(split):,} test texts "
+                f"score above its threshold ({threshold:.3f}) and would be flagged as outside its scope."
+            )
     pasted = st.text_input("Place a text on the map", key="map_text", placeholder="Paste a news text")
     placed = None
     if pasted.strip():
@@ -210,6 +226,7 @@ def show(ctx: Context) -> None:
             colouring,
             flagged,
             placed,
+            scope_scores,
         ),
         key=CHART_KEY,
         on_select=lambda: _keep_selection(checkpoint.dataset.name),

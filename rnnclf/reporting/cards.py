@@ -29,11 +29,13 @@ from rnnclf.checkpoints.storage import CheckpointError
 from rnnclf.core.markdown import literal
 from rnnclf.core.paths import REPORT_DIR
 from rnnclf.core.text import tokenize_many
-from rnnclf.data.dataset import Dataset
+from rnnclf.data.dataset import DataError, Dataset
 from rnnclf.evaluation.significance import ALPHA, LEVEL, RESAMPLES, Interval, McNemar, holm, mcnemar, stored_intervals
 from rnnclf.explain import faithfulness
 from rnnclf.explain.methods import lookup
 from rnnclf.reporting.style import count, p_value, percent, score, share, span
+from rnnclf.scope.fit import read_report as read_scope_report
+from rnnclf.scope.fit import report_path as scope_report_path
 
 CARD = "README.md"
 LIBRARY = "rnnclf"
@@ -78,6 +80,15 @@ class FaithfulnessRow:
 
 
 @dataclass(frozen=True)
+class ScopeRow:
+    method: str  # the method's title
+    chosen: bool  # the one the checkpoint stores and `predict` applies
+    auroc: float  # AG News-style test split against the off-topic test texts
+    missed: float  # off-topic test texts inside the threshold (FPR at 95 % in-domain TPR)
+    flagged_in_domain: float  # test-split texts outside it
+
+
+@dataclass(frozen=True)
 class Section:
     """A part of the card that comes from a report: its rows, or why there are none."""
 
@@ -108,6 +119,7 @@ class CardFigures:
     comparisons: tuple[Comparison, ...]
     behavior: Section
     faithfulness: Section
+    scope: Section
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -150,6 +162,7 @@ def figures(checkpoint: Checkpoint, others: Sequence[Checkpoint], report_dir: Pa
         comparisons=comparisons(checkpoint, others, split.labels),
         behavior=behavior_section(checkpoint, report_dir / BEHAVIOR_REPORT),
         faithfulness=faithfulness_section(checkpoint, report_dir),
+        scope=scope_section(checkpoint, report_dir),
     )
 
 
@@ -201,6 +214,22 @@ def faithfulness_section(checkpoint: Checkpoint, report_dir: Path) -> Section:
     return Section(rows, "" if rows else "The faithfulness report does not cover this checkpoint.")
 
 
+def scope_section(checkpoint: Checkpoint, report_dir: Path) -> Section:
+    """Every out-of-scope method's figures on this checkpoint, from the scope report of its dataset."""
+    path = report_dir / scope_report_path(checkpoint.dataset.name).with_suffix(".json").name
+    if not path.is_file():
+        return Section((), f"No out-of-scope report ({path.name}); `python -m rnnclf scope` writes it.")
+    try:
+        report = read_scope_report(path)
+    except DataError as error:
+        return Section((), f"The out-of-scope report cannot be read ({error}).")
+    found = next((c for c in report.checkpoints if c.checkpoint == checkpoint.name), None)
+    if found is None:
+        return Section((), "The out-of-scope report does not cover this checkpoint.")
+    rows = tuple(ScopeRow(m.title, m.chosen, m.auroc, m.fpr95, m.flagged_in_domain) for m in found.methods)
+    return Section(rows, f"{count(report.offtopic_rows['test'])} off-topic test texts ({literal(report.offtopic)})")
+
+
 def limitations(f: CardFigures) -> list[str]:
     """Known limitations, each derived from a figure of the card."""
     found = [
@@ -231,6 +260,13 @@ def limitations(f: CardFigures) -> list[str]:
         found.append(
             f"Of the behavioural tests it fails {literal(worst.test)} most often: "
             f"{percent(worst.failure_rate, 1)} of {count(worst.cases)} cases."
+        )
+    chosen = [r for r in f.scope.rows if r.chosen]
+    if chosen:
+        found.append(
+            f"Off-topic texts: with its stored {literal(chosen[0].method)} threshold it still answers "
+            f"{percent(chosen[0].missed, 1)} of the off-topic test texts as if they were news "
+            f"(AUROC {score(chosen[0].auroc, 3)})."
         )
     better = [c for c in f.comparisons if c.adjusted < ALPHA and c.test.second_right > c.test.first_right]
     if better:
@@ -419,6 +455,29 @@ def markdown(f: CardFigures) -> str:
         )
     else:
         lines.append(f.faithfulness.note)
+    lines += ["", "## Out-of-scope texts", ""]
+    if f.scope.rows:
+        lines.append(
+            "How well each score tells the test texts from off-topic, non-news texts "
+            f"({f.scope.note}): AUROC, and the share of off-topic texts still inside a threshold that keeps "
+            "95 % of the validation texts inside. `predict` applies the chosen one."
+        )
+        lines.append("")
+        lines += _table(
+            ["method", "AUROC", "off-topic missed", "test texts flagged"],
+            ["---", "---:", "---:", "---:"],
+            [
+                [
+                    literal(r.method) + (" (chosen)" if r.chosen else ""),
+                    score(r.auroc, 3),
+                    percent(r.missed, 1),
+                    percent(r.flagged_in_domain, 1),
+                ]
+                for r in f.scope.rows
+            ],
+        )
+    else:
+        lines.append(f.scope.note)
     lines += ["", "## Known limitations", "", *(f"- {line}" for line in limitations(f))]
     lines += [
         "",

@@ -94,6 +94,12 @@ def test_body_figures_equal_their_source_files(name: str, shipped: dict) -> None
         assert f"| {count(test.differ)} | {count(test.first_right)} | {count(test.second_right)} |" in body
     if checkpoint.config.max_tokens is not None:
         assert f"only the first {checkpoint.config.max_tokens} tokens" in body
+    scope = json.loads((REPORT_DIR / "scope.json").read_text(encoding="utf-8"))
+    (own,) = (c for c in scope["checkpoints"] if c["checkpoint"] == name)
+    for method in own["methods"]:
+        title = literal(method["title"]) + (" (chosen)" if method["chosen"] else "")
+        figures_ = [score(method["auroc"], 3), percent(method["fpr95"], 1), percent(method["flagged_in_domain"], 1)]
+        assert f"| {title} | {' | '.join(figures_)} |" in body
 
 
 def test_a_toy_card_reads_its_own_dataset(toys: Toys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
