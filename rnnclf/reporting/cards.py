@@ -227,7 +227,7 @@ def scope_section(checkpoint: Checkpoint, report_dir: Path) -> Section:
     if found is None:
         return Section((), "The out-of-scope report does not cover this checkpoint.")
     rows = tuple(ScopeRow(m.title, m.chosen, m.auroc, m.fpr95, m.flagged_in_domain) for m in found.methods)
-    return Section(rows, f"{count(report.offtopic_rows['test'])} off-topic test texts ({literal(report.offtopic)})")
+    return Section(rows, f"{count(report.offtopic_rows['test'])} off-topic test texts from {literal(report.offtopic)}")
 
 
 def limitations(f: CardFigures) -> list[str]:
@@ -264,9 +264,8 @@ def limitations(f: CardFigures) -> list[str]:
     chosen = [r for r in f.scope.rows if r.chosen]
     if chosen:
         found.append(
-            f"Off-topic texts: with its stored {literal(chosen[0].method)} threshold it still answers "
-            f"{percent(chosen[0].missed, 1)} of the off-topic test texts as if they were news "
-            f"(AUROC {score(chosen[0].auroc, 3)})."
+            f"Its out-of-scope signal ({literal(chosen[0].method)}) still lets {percent(chosen[0].missed, 1)} "
+            f"of the off-topic test texts through as if they were news (AUROC {score(chosen[0].auroc, 3)})."
         )
     better = [c for c in f.comparisons if c.adjusted < ALPHA and c.test.second_right > c.test.first_right]
     if better:
