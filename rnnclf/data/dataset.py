@@ -113,6 +113,31 @@ class SplitFile:
 
 
 @dataclass(frozen=True)
+class Holdout:
+    """How a test split was held out of the one file a person gave: a seeded stratified draw, recorded so
+    that the split never changes (`rnnclf.data.ingest.holdout`)."""
+
+    seed: int
+    fraction: float
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file a dataset was read from, as it was then: where, its sha256, and which columns made the rows."""
+
+    path: str
+    sha256: str
+    rows: int  # rows kept
+    skipped: int  # rows skipped for an empty text or label (`--bad-rows skip`)
+    text_columns: tuple[str, ...]
+    label_column: str
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SourceFile:
+        return cls(**{**data, "text_columns": tuple(data["text_columns"])})
+
+
+@dataclass(frozen=True)
 class Dataset:
     """A labelled text set: the class names in label order, and where its splits come from.
 
@@ -128,6 +153,8 @@ class Dataset:
     source: str  # where the texts come from, for people (a file of provenance notes, or a sentence)
     format: int = FORMAT
     title: str | None = None  # its name for people ("AG News"); `display_title` falls back to `name`
+    holdout: Holdout | None = None  # set when the test split was drawn from the training file
+    sources: tuple[SourceFile, ...] = ()  # the files `rnnclf data add` read (train first); empty for built-ins
 
     def __post_init__(self) -> None:
         if not 2 <= len(self.classes) <= MAX_CLASSES or len(set(self.classes)) != len(self.classes):
@@ -158,7 +185,9 @@ class Dataset:
         return self.read(self.test)
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "classes": list(self.classes)}
+        data = {**asdict(self), "classes": list(self.classes)}
+        # A built-in record stays as it was written: the fields it does not use are left out.
+        return {key: value for key, value in data.items() if key not in ("holdout", "sources") or value}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Dataset:
@@ -169,6 +198,8 @@ class Dataset:
                     "classes": tuple(data["classes"]),
                     "train": SplitFile(**data["train"]),
                     "test": SplitFile(**data["test"]),
+                    "holdout": Holdout(**data["holdout"]) if data.get("holdout") else None,
+                    "sources": tuple(SourceFile.from_dict(source) for source in data.get("sources", ())),
                 }
             )
         except (KeyError, TypeError) as error:
