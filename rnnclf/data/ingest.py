@@ -186,8 +186,9 @@ class Scan:
     hashes: list[bytes] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
 
-    def records(self) -> Iterator[tuple[int, str, str]]:
-        """(line, text, label) of each row; an empty text or label stops, or is skipped and counted."""
+    def records(self, first_pass: bool = False) -> Iterator[tuple[int, str, str]]:
+        """(line, text, label) of each row; an empty text or label stops, or is skipped (and counted on the
+        first pass)."""
         for line, values in self.table.rows():
             text = " ".join(cell(values[i]) for i in self.text_columns)
             label = cell(values[self.label_column]).strip()
@@ -198,13 +199,14 @@ class Scan:
                         f"{self.table.path}, line {line}: empty or missing {what} "
                         "(--bad-rows skip skips such rows and counts them)"
                     )
-                self.skipped.append(line)
+                if first_pass:
+                    self.skipped.append(line)
                 continue
             yield line, text, label
 
     def run(self) -> Scan:
         distinct: set[str] = set()
-        for _, text, label in self.records():
+        for _, text, label in self.records(first_pass=True):
             distinct.add(label)
             if len(distinct) > MAX_CLASSES:
                 raise DataError(f"{self.table.path}: more than {MAX_CLASSES} distinct labels; at most {MAX_CLASSES}")
