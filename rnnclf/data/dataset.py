@@ -25,6 +25,7 @@ AG_NEWS_DIR = DATA_DIR / "ag_news"
 TRAIN_PATH = AG_NEWS_DIR / "train_pool.csv.gz"
 TEST_PATH = AG_NEWS_DIR / "test.csv.gz"
 MAX_CLASSES = 100
+VAL_FRACTION = 0.05  # of the training rows, carved out for per-epoch monitoring
 FORMAT = 1  # of dataset.json
 
 
@@ -78,7 +79,7 @@ def read_csv(path: str | Path, n_classes: int | None = None) -> Split:
     return Split(texts, np.asarray(labels, dtype=np.int64))
 
 
-def train_val_split(data: Split, val_fraction: float = 0.05, seed: int = 0) -> tuple[Split, Split]:
+def train_val_split(data: Split, val_fraction: float = VAL_FRACTION, seed: int = 0) -> tuple[Split, Split]:
     """A fixed, seeded hold-out for per-epoch monitoring; the test split stays untouched."""
     order = np.random.default_rng(seed).permutation(len(data))
     n_val = max(1, round(len(data) * val_fraction))
@@ -87,7 +88,7 @@ def train_val_split(data: Split, val_fraction: float = 0.05, seed: int = 0) -> t
 
 def load_train_val(
     path: str | Path = TRAIN_PATH,
-    val_fraction: float = 0.05,
+    val_fraction: float = VAL_FRACTION,
     seed: int = 0,
     max_rows: int | None = None,
     n_classes: int | None = None,

@@ -18,17 +18,19 @@ from rnnclf.cli import COMMANDS, build_parser, main
 from rnnclf.cli.command import UsageError
 from rnnclf.core.paths import CHECKPOINT_DIR, REPORT_DIR
 from rnnclf.core.paths import PROJECT_ROOT as ROOT
-from rnnclf.data.dataset import TEST_PATH, TRAIN_PATH, DataError
+from rnnclf.data.dataset import DataError
 
 NAMES = [command.name for command in COMMANDS]
-TRAIN, TEST, ROOT_DIR = str(TRAIN_PATH), str(TEST_PATH), str(CHECKPOINT_DIR)
+ROOT_DIR = str(CHECKPOINT_DIR)
 
 # A short and a full command line per command, and the values today's parser gives them: flags, defaults, types.
 PARSED = {
     ("train", "--approach", "approach1", "approach2"): dict(
         approach=["approach1", "approach2"],
-        train=TRAIN,
-        test=TEST,
+        dataset="ag_news",
+        train=None,  # the dataset's splits (for AG News: TRAIN_PATH and TEST_PATH, as always)
+        test=None,
+        jobs=1,
         epochs=None,
         seed=0,
         max_rows=None,
@@ -39,11 +41,13 @@ PARSED = {
     ),
     (
         *("train", "--approach", "approach3", "--train", "a.csv", "--test", "b.csv", "--epochs", "3", "--seed", "5"),
-        *("--max-rows", "10", "--sparse", "--threads", "2", "--out", "o", "--quiet"),
+        *("--max-rows", "10", "--sparse", "--threads", "2", "--out", "o", "--quiet", "--dataset", "d", "--jobs", "2"),
     ): dict(
         approach=["approach3"],
+        dataset="d",
         train="a.csv",
         test="b.csv",
+        jobs=2,
         epochs=3,
         seed=5,
         max_rows=10,
@@ -52,9 +56,23 @@ PARSED = {
         out="o",
         quiet=True,
     ),
-    ("baseline",): dict(train=TRAIN, test=TEST, seed=0, max_rows=None, out=None),
-    ("baseline", "--seed", "3", "--max-rows", "9", "--out", "x", "--train", "t", "--test", "u"): dict(
-        train="t", test="u", seed=3, max_rows=9, out="x"
+    ("baseline",): dict(dataset="ag_news", train=None, test=None, seed=0, max_rows=None, out=None),
+    ("baseline", "--seed", "3", "--max-rows", "9", "--out", "x", "--train", "t", "--test", "u", "--dataset", "d"): dict(
+        dataset="d", train="t", test="u", seed=3, max_rows=9, out="x"
+    ),
+    ("data", "list"): dict(action="list"),
+    ("data", "show", "tickets"): dict(action="show", name="tickets"),
+    ("data", "add", "tickets", "--train", "t.csv"): dict(
+        action="add",
+        name="tickets",
+        train="t.csv",
+        test=None,
+        text_column=None,
+        label_column=None,
+        test_fraction=0.1,
+        seed=0,
+        bad_rows="stop",
+        replace=False,
     ),
     ("ablation",): dict(publish=0, threads=None, quiet=False),
     ("ablation", "--publish", "2", "--threads", "3", "--quiet"): dict(publish=2, threads=3, quiet=True),
