@@ -86,3 +86,14 @@ def test_an_unknown_dataset_or_jobs_0_is_bad_input(tmp_path: Path, capsys: pytes
     assert main(["baseline", "--dataset", "nowhere", "--out", str(tmp_path / "b")]) == 2
     assert main(["train", "--approach", "approach1", "--jobs", "0", "--out", str(tmp_path)]) == 2
     assert "--jobs must be 1 or more" in capsys.readouterr().err and list(tmp_path.iterdir()) == []
+
+
+def test_ppmi_start_fits_a_vocabulary_smaller_than_the_embedding() -> None:
+    """A small dataset's vocabulary can have fewer words than the best recipe's 100 dimensions."""
+    import torch
+
+    from rnnclf.training.pretrain import ppmi_svd
+
+    ids = torch.randint(0, 40, (300, 12), generator=torch.Generator().manual_seed(0))
+    vectors = ppmi_svd(ids, torch.full((300,), 12), 40, 100)
+    assert vectors.shape == (40, 100) and bool(vectors[:, 40:].eq(0).all()) and float(vectors[:, :40].std()) > 0.5
