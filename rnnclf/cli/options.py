@@ -61,6 +61,13 @@ def dataset(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
+def dataset_filter(parser: argparse.ArgumentParser) -> None:
+    """Only the checkpoints trained on one dataset (`select`); left out, every checkpoint as before."""
+    parser.add_argument(
+        "--dataset", metavar="NAME", help="only the checkpoints trained on this dataset (see `data list`)"
+    )
+
+
 def training_data(parser: argparse.ArgumentParser) -> None:
     """The dataset a training command fits on and reports its final metrics on, or other files labelled alike."""
     dataset(parser, "the dataset to train on and test")

@@ -16,7 +16,7 @@ import rnnclf.cli as cli
 from rnnclf.checkpoints.storage import CheckpointError
 from rnnclf.cli import COMMANDS, build_parser, main
 from rnnclf.cli.command import UsageError
-from rnnclf.core.paths import CHECKPOINT_DIR, REPORT_DIR
+from rnnclf.core.paths import CHECKPOINT_DIR
 from rnnclf.core.paths import PROJECT_ROOT as ROOT
 from rnnclf.data.dataset import DataError
 
@@ -119,25 +119,30 @@ PARSED = {
         *("explain", "--checkpoint", "a", "--text", "t", "--method", "ig", "--label", "World"),
         *("--samples", "9", "--seed", "4", "--top", "3", "--json"),
     ): dict(checkpoint="a", text="t", method="ig", label="World", samples=9, seed=4, top=3, json=True),
-    ("faithfulness",): dict(checkpoint=None, samples=200, seed=0, out=None),
-    ("faithfulness", "--checkpoint", "a", "b", "--samples", "4", "--seed", "1", "--out", "r"): dict(
-        checkpoint=["a", "b"], samples=4, seed=1, out="r"
+    ("faithfulness",): dict(checkpoint=None, samples=200, seed=0, dataset=None, out=None),
+    ("faithfulness", "--checkpoint", "a", "b", "--samples", "4", "--seed", "1", "--out", "r", "--dataset", "d"): dict(
+        checkpoint=["a", "b"], samples=4, seed=1, dataset="d", out="r"
     ),
-    ("summary",): dict(root=ROOT_DIR, json=False, markdown=False),
-    ("summary", "--root", "r", "--json", "--markdown"): dict(root="r", json=True, markdown=True),
-    ("calibrate", "--all"): dict(checkpoint=[], all=True, root=ROOT_DIR, markdown=None),
-    ("calibrate", "--checkpoint", "a", "b", "--root", "r", "--markdown", "m.md"): dict(
-        checkpoint=["a", "b"], all=False, root="r", markdown="m.md"
+    ("summary",): dict(root=ROOT_DIR, dataset=None, json=False, markdown=False),
+    ("summary", "--root", "r", "--json", "--markdown", "--dataset", "d"): dict(
+        root="r", dataset="d", json=True, markdown=True
     ),
-    ("compare",): dict(checkpoints=[], root=ROOT_DIR, markdown=False),
-    ("compare", "a", "b", "--root", "r", "--markdown"): dict(checkpoints=["a", "b"], root="r", markdown=True),
-    ("report", "--out", "x.html"): dict(out="x.html", probe=[], root=ROOT_DIR),
-    ("report", "--out", "x.html", "--probe", "a", "--probe", "b", "--root", "r"): dict(
-        out="x.html", probe=["a", "b"], root="r"
+    ("calibrate", "--all"): dict(checkpoint=[], all=True, root=ROOT_DIR, dataset=None, markdown=None),
+    ("calibrate", "--checkpoint", "a", "b", "--root", "r", "--markdown", "m.md", "--dataset", "d"): dict(
+        checkpoint=["a", "b"], all=False, root="r", dataset="d", markdown="m.md"
     ),
-    ("behave",): dict(checkpoint=None, root=ROOT_DIR, out=str(REPORT_DIR), json=False),
-    ("behave", "--checkpoint", "a", "--root", "r", "--out", "o", "--json"): dict(
-        checkpoint=["a"], root="r", out="o", json=True
+    ("compare",): dict(checkpoints=[], root=ROOT_DIR, dataset=None, markdown=False),
+    ("compare", "a", "b", "--root", "r", "--markdown", "--dataset", "d"): dict(
+        checkpoints=["a", "b"], root="r", dataset="d", markdown=True
+    ),
+    ("report", "--out", "x.html"): dict(out="x.html", probe=[], root=ROOT_DIR, dataset=None),
+    ("report", "--out", "x.html", "--probe", "a", "--probe", "b", "--root", "r", "--dataset", "d"): dict(
+        out="x.html", probe=["a", "b"], root="r", dataset="d"
+    ),
+    # --out's default is reports/ (reports/NAME/ for --dataset NAME), resolved when the command runs
+    ("behave",): dict(checkpoint=None, root=ROOT_DIR, dataset=None, suite=None, out=None, json=False),
+    ("behave", "--checkpoint", "a", "--root", "r", "--out", "o", "--json", "--dataset", "d", "--suite", "s.json"): dict(
+        checkpoint=["a"], root="r", dataset="d", suite="s.json", out="o", json=True
     ),
 }
 
