@@ -133,7 +133,12 @@ def load_suite(path: Path = SUITE_PATH, lexicon_path: Path = LEXICON_PATH) -> Su
         raise SuiteError(f"{path}: two tests share a name")
     if not specs:
         raise SuiteError(f"{path}: holds no tests")
-    return Suite(data["seed"], tuple(specs), {k: tuple(v) for k, v in lexicons.items()})
+    own = data.get("lexicons", {})  # a suite may bring word lists of its own, beside the project's
+    if not isinstance(own, dict) or not all(
+        isinstance(words, list) and words and all(isinstance(w, str) for w in words) for words in own.values()
+    ):
+        raise SuiteError(f"{path}: 'lexicons' maps each name to a non-empty list of strings")
+    return Suite(data["seed"], tuple(specs), {k: tuple(v) for k, v in {**lexicons, **own}.items()})
 
 
 def applicable(suite: Suite, classes: Sequence[str]) -> tuple[Suite, tuple[TestSpec, ...]]:
