@@ -2,7 +2,8 @@
 test split, and store normalised splits with their record under datasets/NAME/ (`rnnclf data add`).
 
 The file is read twice, a row at a time, and never held whole: the first pass checks every row and keeps only
-each row's class and a hash of its text (9 bytes a row), the second writes each row to its split. So a file
+each row's class and a hash of its text (10 bytes a row; a few tens while the split is drawn), the second
+writes each row to its split. So a file
 larger than memory goes through (README, "Your own data", gives the measured limits). Nothing is written
 until the first pass has found the file good, and the dataset's folder appears whole or not at all.
 
@@ -21,7 +22,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections import Counter
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -182,8 +183,9 @@ class Scan:
     text_columns: tuple[int, ...]
     label_column: int
     on_bad: OnBad
-    labels: list[str] = field(default_factory=list)
-    hashes: list[bytes] = field(default_factory=list)
+    names: dict[str, int] = field(default_factory=dict)  # each distinct label, its code in order of first sight
+    codes: array = field(default_factory=lambda: array("H"))  # each row's label code (2 bytes)
+    hashes: bytearray = field(default_factory=bytearray)  # each row's `text_hash` (8 bytes)
     skipped: list[int] = field(default_factory=list)
 
     def records(self, first_pass: bool = False) -> Iterator[tuple[int, str, str]]:
@@ -205,14 +207,12 @@ class Scan:
             yield line, text, label
 
     def run(self) -> Scan:
-        distinct: set[str] = set()
         for _, text, label in self.records(first_pass=True):
-            distinct.add(label)
-            if len(distinct) > MAX_CLASSES:
+            if label not in self.names and len(self.names) == MAX_CLASSES:
                 raise DataError(f"{self.table.path}: more than {MAX_CLASSES} distinct labels; at most {MAX_CLASSES}")
-            self.labels.append(label)
-            self.hashes.append(text_hash(text))
-        if not self.labels:
+            self.codes.append(self.names.setdefault(label, len(self.names)))
+            self.hashes += text_hash(text)
+        if not self.codes:
             raise DataError(f"{self.table.path}: no row has both a text and a label")
         return self
 
@@ -220,7 +220,7 @@ class Scan:
         return SourceFile(
             relative(self.table.path),
             sha256_file(self.table.path),
-            len(self.labels),
+            len(self.codes),
             len(self.skipped),
             tuple(self.table.columns[i] for i in self.text_columns),
             self.table.columns[self.label_column],
@@ -282,7 +282,7 @@ def _scan(path: Path, text_columns: Sequence[str] | None, label_column: str | No
     return Scan(table, texts, label, on_bad).run()
 
 
-def _check_classes(classes: tuple[str, ...], counts: Counter[str], path: Path, held_out: bool) -> None:
+def _check_classes(classes: tuple[str, ...], counts: dict[str, int], path: Path, held_out: bool) -> None:
     if len(classes) < 2:
         raise DataError(f"{path}: every row has the label {classes[0]!r}; a classifier needs 2 classes or more")
     small = [c for c in classes if counts[c] < MIN_CLASS_ROWS]
@@ -312,25 +312,28 @@ def add_dataset(
     scans = [_scan(Path(train), text_columns, label_column, on_bad)]
     if test is not None:
         scans.append(_scan(Path(test), text_columns, label_column, on_bad))
-    classes = class_order(scans[0].labels)
-    _check_classes(classes, Counter(scans[0].labels), scans[0].table.path, held_out=test is None)
+    classes = class_order(list(scans[0].names))
+    per_code = np.bincount(np.frombuffer(scans[0].codes, dtype=np.uint16), minlength=len(scans[0].names))
+    counts = {name: int(per_code[code]) for name, code in scans[0].names.items()}
+    _check_classes(classes, counts, scans[0].table.path, held_out=test is None)
     index = {label: i for i, label in enumerate(classes)}
     if test is not None:
-        unknown = sorted(set(scans[1].labels) - index.keys())
+        unknown = sorted(scans[1].names.keys() - index.keys())
         if unknown:
             raise DataError(
                 f"{scans[1].table.path}: labels the training file does not have: {', '.join(map(repr, unknown[:10]))}"
             )
-    train_labels = np.array([index[label] for label in scans[0].labels], dtype=np.int64)
+    to_index = np.array([index[name] for name in scans[0].names], dtype=np.int64)
+    train_labels = to_index[np.frombuffer(scans[0].codes, dtype=np.uint16)]
+    hashes = [np.frombuffer(scan.hashes, dtype=np.uint64) for scan in scans]
     in_test = None
     if test is None:
         in_test = np.zeros(len(train_labels), dtype=bool)
         in_test[holdout(train_labels, len(classes), test_fraction, seed)] = True
-        train_hashes = {h for h, held in zip(scans[0].hashes, in_test) if not held}
-        test_hashes = [h for h, held in zip(scans[0].hashes, in_test) if held]
+        train_hashes, test_hashes = hashes[0][~in_test], hashes[0][in_test]
     else:
-        train_hashes, test_hashes = set(scans[0].hashes), scans[1].hashes
-    leaked = sum(1 for h in test_hashes if h in train_hashes)
+        train_hashes, test_hashes = hashes
+    leaked = int(np.isin(test_hashes, train_hashes).sum())
     root = user_root()
     created_root = not root.exists()
     root.mkdir(parents=True, exist_ok=True)
