@@ -254,7 +254,7 @@ def behave(
     One run covers one dataset, `dataset` or else the first checkpoint's: the cases edit its test texts.
     The project's suite runs the tests whose class it has (its invariance tests run on any dataset); a
     person's own suite (`suite_path`, the same JSON shape) must fit the dataset whole, or a SuiteError says
-    which test does not (`tests/unit/behavior/test_own_suite.py`). Checkpoints of other datasets and the tests
+    which test does not (`tests/unit/cli/test_dataset_flags.py`). Checkpoints of other datasets and the tests
     left out are named in the report.
     """
     loaded = [load_checkpoint(name, root) for name in names]

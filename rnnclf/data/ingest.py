@@ -8,7 +8,7 @@ larger than memory goes through (README, "Your own data", gives the measured lim
 until the first pass has found the file good, and the dataset's folder appears whole or not at all.
 
 Python's `csv` module reads CSV and TSV (not pandas): it gives each bad row its line number.
-`tests/unit/data/test_ingest.py` checks every refusal and that nothing is written on one.
+`tests/unit/cli/test_data_command.py` checks every refusal and that nothing is written on one.
 """
 
 from __future__ import annotations
