@@ -2,8 +2,8 @@
 test split, and store normalised splits with their record under datasets/NAME/ (`rnnclf data add`).
 
 The file is read twice, a row at a time, and never held whole: the first pass checks every row and keeps only
-each row's class and a hash of its text (10 bytes a row; a few tens while the split is drawn), the second
-writes each row to its split. So a file
+each row's class and a hash of its text (10 bytes a row; under a hundred while the split is drawn and
+leakage counted), the second writes each row to its split. So a file
 larger than memory goes through (README, "Your own data", gives the measured limits). Nothing is written
 until the first pass has found the file good, and the dataset's folder appears whole or not at all.
 
