@@ -13,8 +13,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from toy_datasets import SIX, THREE, Toys
 
+from app.pages import BY_ID
 from app.state import ROOT_ENV
-from apptest_utils import enter, messages, open_view, pick, rerun, shown_checkpoints, start
+from apptest_utils import ROOT, TIMEOUT, enter, messages, open_view, pick, rerun, shown_checkpoints, start
 from rnnclf import load_checkpoint
 from rnnclf.data.registry import DATASETS_ENV, get_dataset
 
@@ -170,3 +171,23 @@ def test_the_downloaded_report_holds_the_first_checkpoints_dataset() -> None:
     html = _report(["six_rnn", "six_tfidf", "three_rnn"], [])
     assert "180 test texts (Six topics)" in html and "predicted Music &lt;live&gt;" in html
     assert "Left out, trained on another dataset than Six topics: three_rnn (Three-topic news)." in html
+
+
+def test_a_link_carries_the_dataset() -> None:
+    """`dataset=` alone opens that dataset's first checkpoint; with `model=` of it, that one; an unknown one
+    is named and the view falls back to its default."""
+
+    def opened(**params: str) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+        at.query_params.update(params)
+        at.switch_page(BY_ID["evaluate"].script)
+        return rerun(at)
+
+    at = opened(dataset="three")
+    assert (at.radio(key="dataset").value, at.radio(key="checkpoint").value) == ("three", "three_rnn")
+    assert labels(chart(at)["data"][0]["y"]) == list(THREE)
+    at = opened(dataset="three", model="three_tfidf")
+    assert at.radio(key="checkpoint").value == "three_tfidf"
+    at = opened(dataset="nowhere")
+    assert "no checkpoint is of a dataset named 'nowhere'" in unescaped(messages(at))
+    assert at.radio(key="dataset").value == "six"
