@@ -11,11 +11,9 @@ import sys
 
 from rnnclf.cli.command import UsageError
 from rnnclf.data.dataset import DataError, Dataset
-from rnnclf.data.ingest import DEFAULT_TEST_FRACTION, FORMATS, SHOWN_LINES, add_dataset, profile
+from rnnclf.data.ingest import DEFAULT_TEST_FRACTION, FORMATS, ON_BAD, SHOWN_LINES, add_dataset, profile
 from rnnclf.data.registry import get_dataset, list_datasets
 from rnnclf.reporting.style import percent
-
-ON_BAD = ("stop", "skip")
 
 
 def data_arguments(parser: argparse.ArgumentParser) -> None:

@@ -41,6 +41,7 @@ MIN_CLASS_ROWS = 3  # to hold out: one test row and two left to train (and valid
 DEFAULT_TEST_FRACTION = 0.1
 SPLIT_FILES = {"train": "train.csv.gz", "test": "test.csv.gz"}
 OnBad = Literal["stop", "skip"]
+ON_BAD: tuple[OnBad, ...] = ("stop", "skip")  # what `--bad-rows` offers
 SHOWN_LINES = 10  # line numbers listed in a message; counts are always complete
 
 
