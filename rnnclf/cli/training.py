@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from rnnclf.checkpoints.registry import read_records
@@ -16,7 +17,17 @@ from rnnclf.data.registry import get_dataset
 from rnnclf.models.approaches import APPROACHES
 from rnnclf.reporting.style import percent
 from rnnclf.training.distributed import is_main
-from rnnclf.training.jobs import ALL, BASELINE, BEST_RECIPE, CHOICES, checkpoint_name, jobs_for, run_job, run_jobs
+from rnnclf.training.jobs import (
+    ALL,
+    BASELINE,
+    BEST_RECIPE,
+    CHOICES,
+    JobError,
+    checkpoint_name,
+    jobs_for,
+    run_job,
+    run_jobs,
+)
 
 
 def _published(name: str, folder: Path) -> str:
@@ -80,7 +91,12 @@ def train(args: argparse.Namespace) -> int:
         progress=not args.quiet,
     )
     if args.jobs > 1:
-        for job, folder in zip(jobs, run_jobs(jobs, args.jobs)):
+        try:
+            folders = run_jobs(jobs, args.jobs)
+        except JobError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        for job, folder in zip(jobs, folders):
             print(_published(job.out.name, folder))
         return 0
     for job in jobs:

@@ -6,14 +6,16 @@ and give the same checkpoints, bit for bit, as one at a time (`tests/unit/traini
 
 from __future__ import annotations
 
-import multiprocessing
+import json
+import subprocess
+import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from rnnclf.checkpoints.families import TFIDF_LR
-from rnnclf.core.paths import CHECKPOINT_DIR
+from rnnclf.core.paths import CHECKPOINT_DIR, PROJECT_ROOT
 from rnnclf.data.registry import AG_NEWS
 from rnnclf.models.approaches import APPROACHES, TUTORIAL, get_approach
 
@@ -94,14 +96,39 @@ def run_job(job: Job) -> Path:
     )
 
 
+class JobError(RuntimeError):
+    """A training run in a process of its own that did not finish; its own message is on standard error."""
+
+
 def run_jobs(jobs: Sequence[Job], processes: int = 1) -> list[Path]:
-    """Every job's folder, in the order given. With `processes` > 1, that many fresh processes (spawned: no
-    state shared with this one) each train one job at a time on one thread, a progress line each."""
+    """Every job's folder, in the order given. With `processes` > 1, that many at once, each a fresh
+    `python -m rnnclf.training.jobs JOB` (no state shared with this process, not even its main module, which
+    multiprocessing's spawn would run again) on one thread, its progress bar on a line of its own."""
     if processes <= 1:
         return [run_job(job) for job in jobs]
     spread = [replace(job, threads=1, position=i % processes) for i, job in enumerate(jobs)]
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(run_job, spread))
+    with ThreadPoolExecutor(processes) as pool:
+        return list(pool.map(_in_a_process, spread))
+
+
+def _in_a_process(job: Job) -> Path:
+    record = {key: str(value) if isinstance(value, Path) else value for key, value in asdict(job).items()}
+    command = [sys.executable, "-m", __name__, json.dumps(record)]  # this interpreter and module; no shell
+    done = subprocess.run(command, cwd=PROJECT_ROOT, check=False)  # noqa: S603
+    if done.returncode != 0:
+        raise JobError(f"training {job.out.name} stopped (exit status {done.returncode}); nothing was published")
+    return job.out
+
+
+def _job(record: str) -> Job:
+    """A job as `_in_a_process` wrote it."""
+    data = json.loads(record)
+    paths = {key: Path(data[key]) for key in ("out", "train_path", "test_path") if data[key] is not None}
+    return Job(**{**data, **paths})
 
 
 CHOICES = (*sorted(APPROACHES), BASELINE, ALL)  # what `train --approach` accepts
+
+
+if __name__ == "__main__":  # one job of `run_jobs`, in a process of its own
+    run_job(_job(sys.argv[1]))
