@@ -41,6 +41,7 @@ from .state import load, test_split
 MAX_TEXT = 2000  # characters of text a link carries; longer texts are shared by test row or not at all
 
 # Session-state keys of the widgets the URL sets.
+DATASET = "dataset"  # the sidebar's dataset picker, shown when the checkpoints span several
 CHECKPOINT = "checkpoint"
 TEXT = "news_text"  # the text Probe, Explain and Compare share (their text boxes copy it; see text_input)
 EXAMPLE = "example"  # the test-split Example loaded last
@@ -96,9 +97,15 @@ class Widgets:
         a link's row, class and cell are read in its terms. None when that checkpoint cannot be loaded.
         Looked up once, when first asked: after `model`, the table's first parameter, has been applied."""
         name = self.state.get(CHECKPOINT)
-        name = name if name in self.names else next(iter(self.names), None)
+        if name not in self.names:  # the first checkpoint, of the linked dataset if there is one
+            of_dataset = [n for n in self.names if self.dataset_of(n) == self.state.get(DATASET)]
+            name = next(iter(of_dataset or self.names), None)
         checkpoint = load(name).checkpoint if name is not None else None
         return checkpoint.dataset if checkpoint is not None else None
+
+    def dataset_of(self, name: str) -> str | None:
+        checkpoint = load(name).checkpoint
+        return checkpoint.dataset.name if checkpoint is not None else None
 
     @cached_property
     def split(self) -> Split | None:
@@ -154,6 +161,19 @@ def _checkpoint(param: Param, values: Values, widgets: Widgets) -> Parsed:
     if value in widgets.names:
         return Parsed({param.keys[0]: value})
     return Parsed(problem=f"no checkpoint named {value!r}")
+
+
+def _dataset(param: Param, values: Values, widgets: Widgets) -> Parsed:
+    """A dataset some checkpoint was trained on. A `model` of it, read next, picks the checkpoint; without one
+    the sidebar shows that dataset's first."""
+    [value] = values
+    known = {c.dataset.name for c in (load(name).checkpoint for name in widgets.names) if c is not None}
+    if value in known:
+        state = {param.keys[0]: value}
+        if widgets.state.get(CHECKPOINT) in widgets.names and widgets.dataset_of(widgets.state[CHECKPOINT]) != value:
+            state[CHECKPOINT] = None  # the sidebar moves to the dataset's first checkpoint
+        return Parsed(state)
+    return Parsed(problem=f"no checkpoint is of a dataset named {value!r}")
 
 
 def _checkpoints(param: Param, values: Values, widgets: Widgets) -> Parsed:
@@ -251,9 +271,10 @@ def _text_query(param: Param, widgets: Widgets, view: str) -> dict[str, str]:
 
 
 TEXT_VIEWS = ("probe", "explain", "compare")
-# In the order a link is applied (`model` first: the others are read in its checkpoint's terms) and
-# its parameters are written.
+# In the order a link is applied (`dataset`, then `model`: the others are read in its checkpoint's terms)
+# and its parameters are written.
 PARAMS = (
+    Param(("dataset",), (DATASET,), tuple(view.id for view in VIEWS), _dataset, _present),
     Param(("model",), (CHECKPOINT,), tuple(view.id for view in VIEWS), _checkpoint, _present),
     Param(("row",), (EXAMPLE, TEXT), TEXT_VIEWS, _row, _row_query),
     Param(("text",), (TEXT,), TEXT_VIEWS, _text, _text_query, yields_to="row"),

@@ -1,4 +1,5 @@
-"""The sidebar: which checkpoint the single-model views show, calibrated or raw probabilities, and the LIME
+"""The sidebar: which dataset (when the checkpoints span more than one) and which of its checkpoints the
+single-model views show, calibrated or raw probabilities, and the LIME
 settings; and the `Context` the entrypoint hands every page (a page script reads it with `context()`)."""
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from rnnclf.checkpoints.registry import SummaryRow
 from rnnclf.data.dataset import Dataset
 from rnnclf.explain.lime import DEFAULT_FEATURES, DEFAULT_SAMPLES, MAX_SAMPLES
 
-from .links import CHECKPOINT
+from .links import CHECKPOINT, DATASET
 from .safe import literal
+from .state import load
 
 MIN_SAMPLES = 100
 MAX_FEATURES = 30
@@ -56,13 +58,42 @@ def datasets_line(datasets: Sequence[Dataset]) -> str:
     return literal(f"Recurrent classifiers for {described}.")
 
 
+def dataset_of(name: str) -> Dataset | None:
+    """The dataset checkpoint `name` was trained on; None when it cannot be loaded."""
+    checkpoint = load(name).checkpoint
+    return checkpoint.dataset if checkpoint is not None else None
+
+
+def dataset_picker(rows: Sequence[SummaryRow]) -> list[SummaryRow]:
+    """With checkpoints of more than one dataset, a dataset first (the shown checkpoint's, until another is
+    picked); the rows of its checkpoints, and those that cannot be loaded (so their error stays in reach)."""
+    datasets = {d.name: d for d in map(dataset_of, (row.checkpoint for row in rows)) if d is not None}
+    if len(datasets) < 2:
+        return list(rows)
+    if st.session_state.get(DATASET) not in datasets:
+        shown = st.session_state.get(CHECKPOINT)
+        current = dataset_of(shown) if shown in {row.checkpoint for row in rows} else None
+        st.session_state[DATASET] = current.name if current is not None else next(iter(datasets))
+    picked = st.radio(
+        "Dataset",
+        list(datasets),
+        format_func=lambda name: literal(f"{datasets[name].display_title} · {len(datasets[name].classes)} classes"),
+        key=DATASET,
+        help="The checkpoints below are those trained on this dataset; every view shows its classes and test split.",
+    )
+    return [row for row in rows if (found := dataset_of(row.checkpoint)) is None or found.name == picked]
+
+
 def checkpoint_picker(rows: Sequence[SummaryRow], root: str) -> str | None:
-    """Every checkpoint by name and test accuracy, one line each; the chosen one's full title below it.
-    The chosen one feeds the single-model views."""
+    """A dataset first when there are several (`dataset_picker`), then every checkpoint of it by name and
+    test accuracy, one line each; the chosen one's full title below it. The chosen one feeds the
+    single-model views."""
     if not rows:
         st.error(f"No checkpoints found under {literal(root)}.", icon=":material/folder_off:")
         return None
-    by_name = {row.checkpoint: row for row in rows}
+    by_name = {row.checkpoint: row for row in dataset_picker(rows)}
+    if st.session_state.get(CHECKPOINT) not in by_name:  # another dataset was picked: its first checkpoint
+        st.session_state[CHECKPOINT] = next(iter(by_name))
     selected = st.radio(
         "Checkpoint",
         list(by_name),

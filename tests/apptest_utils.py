@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from streamlit.testing.v1 import AppTest
 
 from app.pages import VIEWS
-from rnnclf import list_checkpoints
+from app.state import ROOT_ENV
+from rnnclf import list_checkpoints, load_checkpoint
 from rnnclf.core.paths import CHECKPOINT_DIR
 from rnnclf.core.paths import PROJECT_ROOT as ROOT
 
@@ -38,7 +42,17 @@ def enter(at: AppTest, text: str) -> AppTest:
     return rerun(at)
 
 
+def shown_checkpoints(at: AppTest) -> list[str]:
+    """The checkpoint picker's names (its options are their labels: name · accuracy, Markdown-escaped)."""
+    return [option.split(" · ")[0].replace("\\", "") for option in at.radio(key="checkpoint").options]
+
+
 def pick(at: AppTest, checkpoint: str) -> AppTest:
+    """Choose `checkpoint` in the sidebar, its dataset first where the sidebar offers several."""
+    if any(radio.key == "dataset" for radio in at.radio) and checkpoint not in shown_checkpoints(at):
+        root = os.environ.get(ROOT_ENV, str(CHECKPOINT_DIR))
+        at.radio(key="dataset").set_value(load_checkpoint(checkpoint, Path(root)).dataset.name)
+        at = rerun(at)
     at.radio(key="checkpoint").set_value(checkpoint)
     return rerun(at)
 

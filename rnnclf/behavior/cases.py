@@ -145,11 +145,37 @@ def edited(spec: TestSpec, lexicons: Lexicons, rng: np.random.Generator, split: 
     return cases
 
 
+GENERATORS = ("template", *EDITS)
+LEXICON_EDITS = ("append", "prepend", "strip_source", "swap", "swap_person")  # edits that draw from `lexicon`
+
+
+def check(suite: Suite, classes: Sequence[str]) -> None:
+    """A SuiteError naming the first test that cannot run on a dataset of `classes`: an unknown generator or
+    lexicon, a template without slots it can fill, a class the dataset does not have, no cases asked for."""
+    for spec in suite.specs:
+        where = f"test {spec.name!r}"
+        if spec.generator not in GENERATORS:
+            raise SuiteError(f"{where}: no generator named {spec.generator!r}; one of {', '.join(GENERATORS)}")
+        if spec.cases < 1:
+            raise SuiteError(f"{where}: 'cases' must be 1 or more")
+        if spec.label is not None and spec.label not in classes:
+            raise SuiteError(f"{where}: label {spec.label!r} is not a class of the dataset ({', '.join(classes)})")
+        if spec.generator == "template":
+            if not spec.templates:
+                raise SuiteError(f"{where}: a template test needs 'templates'")
+            slots = {match.group(1) for template in spec.templates for match in SLOT.finditer(template)}
+            unknown = sorted(slots - suite.lexicons.keys())
+            if unknown:
+                raise SuiteError(f"{where}: no lexicon named {', '.join(unknown)}; one of {', '.join(suite.lexicons)}")
+        elif spec.generator in LEXICON_EDITS and spec.lexicon not in suite.lexicons:
+            raise SuiteError(f"{where}: {spec.generator} needs a 'lexicon', one of {', '.join(suite.lexicons)}")
+
+
 def build(suite: Suite, split: Split) -> tuple[BehaviorTest, ...]:
     """Every test of the suite with its cases."""
     tests = []
     for spec in suite.specs:
-        if spec.generator != "template" and spec.generator not in EDITS:
+        if spec.generator not in GENERATORS:
             raise SuiteError(f"test {spec.name!r}: no generator named {spec.generator!r}")
         rng = rng_for(suite.seed, spec.name)
         if spec.generator == "template":

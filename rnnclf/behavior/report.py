@@ -13,11 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnclf.behavior.cases import build
+from rnnclf.behavior.cases import build, check
 from rnnclf.behavior.suite import (
     DECIMALS,
     KIND_RULES,
     Case,
+    SuiteError,
     SuiteRun,
     TestSpec,
     applicable,
@@ -241,16 +242,31 @@ def not_run_note(skipped: Sequence[TestSpec], dataset: Dataset) -> str:
     )
 
 
-def behave(names: Sequence[str], root: Path = CHECKPOINT_DIR, report_dir: Path = REPORT_DIR) -> BehaviorReport:
+def behave(
+    names: Sequence[str],
+    root: Path = CHECKPOINT_DIR,
+    report_dir: Path = REPORT_DIR,
+    dataset: Dataset | None = None,
+    suite_path: Path | None = None,
+) -> BehaviorReport:
     """`python -m rnnclf behave`: build the suite's cases, run them on each checkpoint, write the report.
 
-    One run covers one dataset, the first checkpoint's: the cases edit its test texts, and only the tests
-    whose class it has are run. Checkpoints of other datasets and the tests left out are named in the report.
+    One run covers one dataset, `dataset` or else the first checkpoint's: the cases edit its test texts.
+    The project's suite runs the tests whose class it has (its invariance tests run on any dataset); a
+    person's own suite (`suite_path`, the same JSON shape) must fit the dataset whole, or a SuiteError says
+    which test does not (`tests/unit/cli/test_dataset_flags.py`). Checkpoints of other datasets and the tests
+    left out are named in the report.
     """
     loaded = [load_checkpoint(name, root) for name in names]
-    dataset = loaded[0].dataset
+    dataset = dataset or loaded[0].dataset
     checkpoints, others = of_dataset(loaded, dataset)
-    suite, skipped = applicable(load_suite(), dataset.classes)
+    if not checkpoints:
+        raise SuiteError(f"none of the checkpoints was trained on {dataset.display_title}")
+    if suite_path is None:
+        suite, skipped = applicable(load_suite(), dataset.classes)
+    else:
+        suite, skipped = load_suite(suite_path), ()
+        check(suite, dataset.classes)
     run = run_suite(build(suite, dataset.read_test()), [c.classifier for c in checkpoints])
     notes = [note for note in (not_run_note(skipped, dataset), left_out_note(others, dataset)) if note]
     return write(run, {c.name: manifest_sha256(c.folder) for c in checkpoints}, report_dir, notes)

@@ -109,14 +109,36 @@ class Suite:
 
 
 def load_suite(path: Path = SUITE_PATH, lexicon_path: Path = LEXICON_PATH) -> Suite:
-    """The suite and lexicon files as records."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    """The suite and lexicon files as records; a file that is not a suite is a SuiteError naming the file
+    and, where it is one test, that test (a person's own suite: `behave --suite`)."""
     lexicons = json.loads(Path(lexicon_path).read_text(encoding="utf-8"))
-    specs = tuple(TestSpec.from_dict(t) for t in data["tests"])
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise SuiteError(f"{path}: cannot be read as a JSON suite ({error})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("tests"), list) or not isinstance(data.get("seed"), int):
+        raise SuiteError(f"{path}: a suite is an object with a whole-number 'seed' and a list of 'tests'")
+    specs = []
+    for number, test in enumerate(data["tests"], 1):
+        if not isinstance(test, dict):
+            raise SuiteError(f"{path}: test {number} is not an object")
+        try:
+            specs.append(TestSpec.from_dict(test))
+        except KeyError as error:
+            raise SuiteError(f"{path}: test {test.get('name', number)!r} has no {error.args[0]!r}") from None
+        except (TypeError, ValueError) as error:
+            raise SuiteError(f"{path}: test {test.get('name', number)!r}: {error}") from None
     names = [s.name for s in specs]
     if len(set(names)) != len(names):
-        raise SuiteError("two tests share a name")
-    return Suite(int(data["seed"]), specs, {k: tuple(v) for k, v in lexicons.items()})
+        raise SuiteError(f"{path}: two tests share a name")
+    if not specs:
+        raise SuiteError(f"{path}: holds no tests")
+    own = data.get("lexicons", {})  # a suite may bring word lists of its own, beside the project's
+    if not isinstance(own, dict) or not all(
+        isinstance(words, list) and words and all(isinstance(w, str) for w in words) for words in own.values()
+    ):
+        raise SuiteError(f"{path}: 'lexicons' maps each name to a non-empty list of strings")
+    return Suite(data["seed"], tuple(specs), {k: tuple(v) for k, v in {**lexicons, **own}.items()})
 
 
 def applicable(suite: Suite, classes: Sequence[str]) -> tuple[Suite, tuple[TestSpec, ...]]:

@@ -221,6 +221,6 @@ def write_once(path: Path, data: bytes) -> None:
     """Write a shared file (a vocabulary) unless it already exists, atomically."""
     if path.exists():
         return
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # per process: trainings at once share vocabularies
     tmp.write_bytes(data)
     os.replace(tmp, path)

@@ -1,4 +1,4 @@
-"""The news classifiers' command line: `python -m rnnclf COMMAND`, where COMMAND is one of train, baseline,
+"""The news classifiers' command line: `python -m rnnclf COMMAND`, where COMMAND is one of data, train, baseline,
 ablation, evaluate, predict, explain, faithfulness, summary, calibrate, compare, report, behave, card, export,
 label-issues, map, scope, neighbors;
 `python -m rnnclf COMMAND --help` lists its options.
@@ -16,7 +16,7 @@ import argparse
 import sys
 
 from rnnclf.checkpoints.storage import CheckpointError
-from rnnclf.cli import cards, explaining, inspection, reports, scope, scoring, training
+from rnnclf.cli import cards, data, explaining, inspection, reports, scope, scoring, training
 from rnnclf.cli.command import Command, UsageError
 from rnnclf.core.runtime import configure_threads
 from rnnclf.data.dataset import DataError
@@ -24,6 +24,7 @@ from rnnclf.explain.methods import OFFERED
 from rnnclf.scoring.batch import BatchError
 
 COMMANDS: tuple[Command, ...] = (
+    Command("data", "add your own labelled texts as a dataset; list or show datasets", data.data, data.data_arguments),
     Command(
         "train",
         "train approaches and publish their checkpoints",

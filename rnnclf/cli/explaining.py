@@ -12,6 +12,7 @@ from pathlib import Path
 from rnnclf.checkpoints.registry import list_checkpoints, load_classifier
 from rnnclf.cli import options
 from rnnclf.cli.command import UsageError
+from rnnclf.cli.reports import reports_of, select
 from rnnclf.core.paths import CHECKPOINT_DIR
 from rnnclf.explain import faithfulness as faithfulness_report
 from rnnclf.explain.lime import DEFAULT_SAMPLES
@@ -83,14 +84,16 @@ def faithfulness_arguments(parser: argparse.ArgumentParser) -> None:
     options.selection(parser, "checkpoints/")
     parser.add_argument("--samples", type=int, default=faithfulness_report.SAMPLES, help="test texts per checkpoint")
     options.seed(parser, "the test texts drawn, the random orders and the methods' samples")
-    parser.add_argument("--out", help="the report folder (default: reports/)")
+    options.dataset_filter(parser)
+    parser.add_argument("--out", help="the report folder (default: reports/, or reports/NAME/ for --dataset NAME)")
 
 
 def faithfulness(args: argparse.Namespace) -> int:
-    names = args.checkpoint or list_checkpoints(CHECKPOINT_DIR)
+    names = select(args.checkpoint or list_checkpoints(CHECKPOINT_DIR), CHECKPOINT_DIR, args.dataset)
     if args.samples < 1:
         raise UsageError("--samples must be at least 1")
     report = faithfulness_report.run(names, samples=args.samples, seed=args.seed)
-    md, js = faithfulness_report.write(report, Path(args.out) if args.out else faithfulness_report.REPORT_DIR)
+    default = faithfulness_report.REPORT_DIR if args.dataset is None else reports_of(args.dataset)
+    md, js = faithfulness_report.write(report, Path(args.out) if args.out else default)
     print(f"wrote {md} and {js} in {report.seconds / 60:.1f} min")
     return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from rnnclf.core.paths import CHECKPOINT_DIR
-from rnnclf.data.dataset import TEST_PATH, TRAIN_PATH
+from rnnclf.data.registry import AG_NEWS
 
 
 def checkpoint(parser: argparse.ArgumentParser) -> None:
@@ -54,10 +54,25 @@ def markdown_file(parser: argparse.ArgumentParser, report: str) -> None:
     parser.add_argument("--markdown", metavar="PATH", help=f"also write the table there ({report})")
 
 
+def dataset(parser: argparse.ArgumentParser, what: str) -> None:
+    """The dataset (`rnnclf data list`) a command works on; `what` says what of it."""
+    parser.add_argument(
+        "--dataset", default=AG_NEWS, metavar="NAME", help=f"{what} (default {AG_NEWS}; see `data list`)"
+    )
+
+
+def dataset_filter(parser: argparse.ArgumentParser) -> None:
+    """Only the checkpoints trained on one dataset (`select`); left out, every checkpoint as before."""
+    parser.add_argument(
+        "--dataset", metavar="NAME", help="only the checkpoints trained on this dataset (see `data list`)"
+    )
+
+
 def training_data(parser: argparse.ArgumentParser) -> None:
-    """The CSV files a training command fits on and reports its final metrics on."""
-    parser.add_argument("--train", default=str(TRAIN_PATH), help="training CSV (3- or 2-column, .gz ok)")
-    parser.add_argument("--test", default=str(TEST_PATH), help="test CSV for the final metrics")
+    """The dataset a training command fits on and reports its final metrics on, or other files labelled alike."""
+    dataset(parser, "the dataset to train on and test")
+    parser.add_argument("--train", help="training CSV labelled as the dataset's (default: its training split)")
+    parser.add_argument("--test", help="test CSV for the final metrics (default: the dataset's test split)")
 
 
 def max_rows(parser: argparse.ArgumentParser) -> None:

@@ -25,6 +25,7 @@ AG_NEWS_DIR = DATA_DIR / "ag_news"
 TRAIN_PATH = AG_NEWS_DIR / "train_pool.csv.gz"
 TEST_PATH = AG_NEWS_DIR / "test.csv.gz"
 MAX_CLASSES = 100
+VAL_FRACTION = 0.05  # of the training rows, carved out for per-epoch monitoring
 FORMAT = 1  # of dataset.json
 
 
@@ -78,7 +79,7 @@ def read_csv(path: str | Path, n_classes: int | None = None) -> Split:
     return Split(texts, np.asarray(labels, dtype=np.int64))
 
 
-def train_val_split(data: Split, val_fraction: float = 0.05, seed: int = 0) -> tuple[Split, Split]:
+def train_val_split(data: Split, val_fraction: float = VAL_FRACTION, seed: int = 0) -> tuple[Split, Split]:
     """A fixed, seeded hold-out for per-epoch monitoring; the test split stays untouched."""
     order = np.random.default_rng(seed).permutation(len(data))
     n_val = max(1, round(len(data) * val_fraction))
@@ -87,7 +88,7 @@ def train_val_split(data: Split, val_fraction: float = 0.05, seed: int = 0) -> t
 
 def load_train_val(
     path: str | Path = TRAIN_PATH,
-    val_fraction: float = 0.05,
+    val_fraction: float = VAL_FRACTION,
     seed: int = 0,
     max_rows: int | None = None,
     n_classes: int | None = None,
@@ -113,6 +114,31 @@ class SplitFile:
 
 
 @dataclass(frozen=True)
+class Holdout:
+    """How a test split was held out of the one file a person gave: a seeded stratified draw, recorded so
+    that the split never changes (`rnnclf.data.ingest.holdout`)."""
+
+    seed: int
+    fraction: float
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file a dataset was read from, as it was then: where, its sha256, and which columns made the rows."""
+
+    path: str
+    sha256: str
+    rows: int  # rows kept
+    skipped: int  # rows skipped for an empty text or label (`--bad-rows skip`)
+    text_columns: tuple[str, ...]
+    label_column: str
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SourceFile:
+        return cls(**{**data, "text_columns": tuple(data["text_columns"])})
+
+
+@dataclass(frozen=True)
 class Dataset:
     """A labelled text set: the class names in label order, and where its splits come from.
 
@@ -128,6 +154,8 @@ class Dataset:
     source: str  # where the texts come from, for people (a file of provenance notes, or a sentence)
     format: int = FORMAT
     title: str | None = None  # its name for people ("AG News"); `display_title` falls back to `name`
+    holdout: Holdout | None = None  # set when the test split was drawn from the training file
+    sources: tuple[SourceFile, ...] = ()  # the files `rnnclf data add` read (train first); empty for built-ins
 
     def __post_init__(self) -> None:
         if not 2 <= len(self.classes) <= MAX_CLASSES or len(set(self.classes)) != len(self.classes):
@@ -158,7 +186,9 @@ class Dataset:
         return self.read(self.test)
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "classes": list(self.classes)}
+        data = {**asdict(self), "classes": list(self.classes)}
+        # A built-in record stays as it was written: the fields it does not use are left out.
+        return {key: value for key, value in data.items() if key not in ("holdout", "sources") or value}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Dataset:
@@ -169,6 +199,8 @@ class Dataset:
                     "classes": tuple(data["classes"]),
                     "train": SplitFile(**data["train"]),
                     "test": SplitFile(**data["test"]),
+                    "holdout": Holdout(**data["holdout"]) if data.get("holdout") else None,
+                    "sources": tuple(SourceFile.from_dict(source) for source in data.get("sources", ())),
                 }
             )
         except (KeyError, TypeError) as error:

@@ -1,7 +1,8 @@
 """Datasets by name: each one a folder holding its split files and a `dataset.json` record (`Dataset`).
 
-The built-in datasets live under data/ (AG News in data/ag_news/). RNNCLF_DATASETS names another folder of
-datasets, searched first, so tests and people can bring their own without touching data/.
+The built-in datasets live under data/ (AG News in data/ag_news/); the ones people add (`rnnclf data add`)
+under datasets/. RNNCLF_DATASETS names another folder of datasets, searched first and written to instead of
+datasets/, so tests can bring their own without touching either.
 """
 
 from __future__ import annotations
@@ -12,17 +13,29 @@ from functools import lru_cache
 from pathlib import Path
 
 from rnnclf.core.files import write_json
-from rnnclf.core.paths import DATA_DIR
+from rnnclf.core.paths import DATA_DIR, PROJECT_ROOT
 from rnnclf.data.dataset import DataError, Dataset
 
 RECORD = "dataset.json"
 AG_NEWS = "ag_news"  # the built-in dataset; checkpoints written before datasets were recorded name it
 DATASETS_ENV = "RNNCLF_DATASETS"
+USER_DATASETS = PROJECT_ROOT / "datasets"  # kept out of git: a person's own data stays on their machine
+
+
+def user_root() -> Path:
+    """Where `rnnclf data add` writes: RNNCLF_DATASETS when set, else datasets/."""
+    extra = os.environ.get(DATASETS_ENV)
+    return Path(extra) if extra else USER_DATASETS
 
 
 def dataset_roots() -> tuple[Path, ...]:
+    """The folders searched, in order: RNNCLF_DATASETS (if set), datasets/, data/ (the built-ins)."""
     extra = os.environ.get(DATASETS_ENV)
-    return (Path(extra), DATA_DIR) if extra else (DATA_DIR,)
+    return (*((Path(extra),) if extra else ()), USER_DATASETS, DATA_DIR)
+
+
+def is_built_in(name: str) -> bool:
+    return (DATA_DIR / name / RECORD).is_file()
 
 
 def list_datasets() -> list[str]:
@@ -53,9 +66,10 @@ def _read(path: Path, mtime_ns: int) -> Dataset:
     return dataset
 
 
-def write_dataset(dataset: Dataset, root: Path = DATA_DIR) -> Path:
-    """Write the record into `root`/NAME/ (atomically); its split files must already be there."""
-    folder = root / dataset.name
+def write_dataset(dataset: Dataset, root: Path = DATA_DIR, folder: Path | None = None) -> Path:
+    """Write the record into `root`/NAME/, or into `folder` (one being built, renamed to NAME after),
+    atomically; its split files must already be there."""
+    folder = folder or root / dataset.name
     folder.mkdir(parents=True, exist_ok=True)
     write_json(folder / RECORD, dataset.to_dict())
     return folder / RECORD

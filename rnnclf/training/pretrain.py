@@ -44,7 +44,9 @@ def ppmi_svd(
     pmi = np.log(coo.data / (word[coo.row] * context[coo.col]))
     keep = pmi > 0
     ppmi = sparse.csr_matrix((pmi[keep], (coo.row[keep], coo.col[keep])), shape=counts.shape)
-    u, s, _ = randomized_svd(ppmi, dim, random_state=seed)
+    u, s, _ = randomized_svd(ppmi, min(dim, vocab_size), random_state=seed)
     vectors = u * np.sqrt(s)
     vectors /= vectors.std()
+    # A vocabulary smaller than `dim` (a small dataset's) has fewer components: the rest start at zero.
+    vectors = np.pad(vectors, ((0, 0), (0, dim - vectors.shape[1])))
     return torch.from_numpy(vectors.astype(np.float32))

@@ -18,7 +18,7 @@ from rnnclf.checkpoints.storage import publish
 from rnnclf.core.paths import CHECKPOINT_DIR
 from rnnclf.core.runtime import configure_threads, library_versions
 from rnnclf.core.text import tokenize
-from rnnclf.data.dataset import load_train_val
+from rnnclf.data.dataset import VAL_FRACTION, load_train_val
 from rnnclf.data.registry import AG_NEWS, get_dataset
 from rnnclf.evaluation.metrics import final_metrics
 from rnnclf.models.tfidf import COEF_DTYPE, TfidfLogisticClassifier
@@ -65,7 +65,7 @@ def run(
     min_df: int = 2,
     sublinear_tf: bool = True,
     seed: int = 0,
-    val_fraction: float = 0.05,
+    val_fraction: float = VAL_FRACTION,
     max_rows: int | None = None,
     threads: int | None = None,
     log: bool = True,

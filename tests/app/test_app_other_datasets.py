@@ -13,9 +13,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from toy_datasets import SIX, THREE, Toys
 
+from app.pages import BY_ID
 from app.state import ROOT_ENV
-from apptest_utils import enter, messages, open_view, pick, rerun, start
-from rnnclf import list_checkpoints, load_checkpoint
+from apptest_utils import ROOT, TIMEOUT, enter, messages, open_view, pick, rerun, shown_checkpoints, start
+from rnnclf import load_checkpoint
 from rnnclf.data.registry import DATASETS_ENV, get_dataset
 
 TEXT = "Shares of the bank rose after the storm as the band played a concert in Paris"
@@ -47,11 +48,15 @@ def click(at: AppTest, key: str) -> AppTest:
     return rerun(at)
 
 
-def test_the_sidebar_names_each_dataset_and_its_classes(toy_app: Toys) -> None:
+def test_the_sidebar_picks_a_dataset_then_its_checkpoints(toy_app: Toys) -> None:
     at = start()
-    assert [option.split(" · ")[0].replace("\\", "") for option in at.radio(key="checkpoint").options] == (
-        list_checkpoints(toy_app.checkpoints)
-    )
+    options = [unescaped(option) for option in at.radio(key="dataset").options]
+    assert options == ["Six topics · 6 classes", "Three-topic news · 3 classes"]
+    assert shown_checkpoints(at) == toy_app.names("six") and at.query_params["dataset"] == "six"
+    at.radio(key="dataset").set_value("three")
+    at = rerun(at)
+    assert shown_checkpoints(at) == toy_app.names("three") and at.radio(key="checkpoint").value == "three_rnn"
+    assert (at.query_params["dataset"], at.query_params["model"]) == ("three", "three_rnn")
     [about] = [unescaped(c.value) for c in at.sidebar.caption if "Recurrent classifiers for" in c.value]
     assert f"Six topics: {', '.join(SIX)}" in about and f"Three-topic news: {', '.join(THREE)}" in about
     assert "World" not in about
@@ -147,9 +152,13 @@ def test_disagreements_and_slices_stay_within_one_dataset() -> None:
 
 def test_summary_behavior_and_the_report_run_on_other_datasets(toy_app: Toys) -> None:
     at = open_view(start(), "Summary")
-    frame = at.dataframe[0].value
-    assert frame["checkpoint"].tolist() == list_checkpoints(toy_app.checkpoints)
-    assert frame["macro-F1 low"].notna().all()  # each on its own dataset's test split
+    frames = [table.value for table in at.dataframe]  # one per dataset, under its title
+    assert [f["checkpoint"].tolist() for f in frames] == [toy_app.names("six"), toy_app.names("three")]
+    assert [unescaped(h.value) for h in at.main.subheader] == [
+        "Six topics · 6 classes, 180 test texts",
+        "Three-topic news · 3 classes, 300 test texts",
+    ]
+    assert all(f["macro-F1 low"].notna().all() and "tutorial" not in f.columns for f in frames)
     at = open_view(at, "Behaviour")
     assert not at.exception
     [download] = at.sidebar.get("download_button")
@@ -162,3 +171,23 @@ def test_the_downloaded_report_holds_the_first_checkpoints_dataset() -> None:
     html = _report(["six_rnn", "six_tfidf", "three_rnn"], [])
     assert "180 test texts (Six topics)" in html and "predicted Music &lt;live&gt;" in html
     assert "Left out, trained on another dataset than Six topics: three_rnn (Three-topic news)." in html
+
+
+def test_a_link_carries_the_dataset() -> None:
+    """`dataset=` alone opens that dataset's first checkpoint; with `model=` of it, that one; an unknown one
+    is named and the view falls back to its default."""
+
+    def opened(**params: str) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+        at.query_params.update(params)
+        at.switch_page(BY_ID["evaluate"].script)
+        return rerun(at)
+
+    at = opened(dataset="three")
+    assert (at.radio(key="dataset").value, at.radio(key="checkpoint").value) == ("three", "three_rnn")
+    assert labels(chart(at)["data"][0]["y"]) == list(THREE)
+    at = opened(dataset="three", model="three_tfidf")
+    assert at.radio(key="checkpoint").value == "three_tfidf"
+    at = opened(dataset="nowhere")
+    assert "no checkpoint is of a dataset named 'nowhere'" in unescaped(messages(at))
+    assert at.radio(key="dataset").value == "six"

@@ -23,6 +23,7 @@ def every_choice_made(*, typed: bool) -> dict[str, object]:
     names = tuple(SHIPPED)
     dataset = state.load(names[1]).checkpoint.dataset
     chosen: dict[str, object] = {
+        links.DATASET: dataset.name,  # set where the sidebar offers several datasets
         links.CHECKPOINT: names[1],
         links.CLASS: dataset.classes[1],
         links.EXPLAIN_METHOD: "shap",

@@ -18,17 +18,19 @@ from rnnclf.cli import COMMANDS, build_parser, main
 from rnnclf.cli.command import UsageError
 from rnnclf.core.paths import CHECKPOINT_DIR, REPORT_DIR
 from rnnclf.core.paths import PROJECT_ROOT as ROOT
-from rnnclf.data.dataset import TEST_PATH, TRAIN_PATH, DataError
+from rnnclf.data.dataset import DataError
 
 NAMES = [command.name for command in COMMANDS]
-TRAIN, TEST, ROOT_DIR = str(TRAIN_PATH), str(TEST_PATH), str(CHECKPOINT_DIR)
+ROOT_DIR = str(CHECKPOINT_DIR)
 
 # A short and a full command line per command, and the values today's parser gives them: flags, defaults, types.
 PARSED = {
     ("train", "--approach", "approach1", "approach2"): dict(
         approach=["approach1", "approach2"],
-        train=TRAIN,
-        test=TEST,
+        dataset="ag_news",
+        train=None,  # the dataset's splits (for AG News: TRAIN_PATH and TEST_PATH, as always)
+        test=None,
+        jobs=1,
         epochs=None,
         seed=0,
         max_rows=None,
@@ -39,11 +41,13 @@ PARSED = {
     ),
     (
         *("train", "--approach", "approach3", "--train", "a.csv", "--test", "b.csv", "--epochs", "3", "--seed", "5"),
-        *("--max-rows", "10", "--sparse", "--threads", "2", "--out", "o", "--quiet"),
+        *("--max-rows", "10", "--sparse", "--threads", "2", "--out", "o", "--quiet", "--dataset", "d", "--jobs", "2"),
     ): dict(
         approach=["approach3"],
+        dataset="d",
         train="a.csv",
         test="b.csv",
+        jobs=2,
         epochs=3,
         seed=5,
         max_rows=10,
@@ -52,9 +56,23 @@ PARSED = {
         out="o",
         quiet=True,
     ),
-    ("baseline",): dict(train=TRAIN, test=TEST, seed=0, max_rows=None, out=None),
-    ("baseline", "--seed", "3", "--max-rows", "9", "--out", "x", "--train", "t", "--test", "u"): dict(
-        train="t", test="u", seed=3, max_rows=9, out="x"
+    ("baseline",): dict(dataset="ag_news", train=None, test=None, seed=0, max_rows=None, out=None),
+    ("baseline", "--seed", "3", "--max-rows", "9", "--out", "x", "--train", "t", "--test", "u", "--dataset", "d"): dict(
+        dataset="d", train="t", test="u", seed=3, max_rows=9, out="x"
+    ),
+    ("data", "list"): dict(action="list"),
+    ("data", "show", "tickets"): dict(action="show", name="tickets"),
+    ("data", "add", "tickets", "--train", "t.csv"): dict(
+        action="add",
+        name="tickets",
+        train="t.csv",
+        test=None,
+        text_column=None,
+        label_column=None,
+        test_fraction=0.1,
+        seed=0,
+        bad_rows="stop",
+        replace=False,
     ),
     ("ablation",): dict(publish=0, threads=None, quiet=False),
     ("ablation", "--publish", "2", "--threads", "3", "--quiet"): dict(publish=2, threads=3, quiet=True),
@@ -101,25 +119,30 @@ PARSED = {
         *("explain", "--checkpoint", "a", "--text", "t", "--method", "ig", "--label", "World"),
         *("--samples", "9", "--seed", "4", "--top", "3", "--json"),
     ): dict(checkpoint="a", text="t", method="ig", label="World", samples=9, seed=4, top=3, json=True),
-    ("faithfulness",): dict(checkpoint=None, samples=200, seed=0, out=None),
-    ("faithfulness", "--checkpoint", "a", "b", "--samples", "4", "--seed", "1", "--out", "r"): dict(
-        checkpoint=["a", "b"], samples=4, seed=1, out="r"
+    ("faithfulness",): dict(checkpoint=None, samples=200, seed=0, dataset=None, out=None),
+    ("faithfulness", "--checkpoint", "a", "b", "--samples", "4", "--seed", "1", "--out", "r", "--dataset", "d"): dict(
+        checkpoint=["a", "b"], samples=4, seed=1, dataset="d", out="r"
     ),
-    ("summary",): dict(root=ROOT_DIR, json=False, markdown=False),
-    ("summary", "--root", "r", "--json", "--markdown"): dict(root="r", json=True, markdown=True),
-    ("calibrate", "--all"): dict(checkpoint=[], all=True, root=ROOT_DIR, markdown=None),
-    ("calibrate", "--checkpoint", "a", "b", "--root", "r", "--markdown", "m.md"): dict(
-        checkpoint=["a", "b"], all=False, root="r", markdown="m.md"
+    ("summary",): dict(root=ROOT_DIR, dataset=None, json=False, markdown=False),
+    ("summary", "--root", "r", "--json", "--markdown", "--dataset", "d"): dict(
+        root="r", dataset="d", json=True, markdown=True
     ),
-    ("compare",): dict(checkpoints=[], root=ROOT_DIR, markdown=False),
-    ("compare", "a", "b", "--root", "r", "--markdown"): dict(checkpoints=["a", "b"], root="r", markdown=True),
-    ("report", "--out", "x.html"): dict(out="x.html", probe=[], root=ROOT_DIR),
-    ("report", "--out", "x.html", "--probe", "a", "--probe", "b", "--root", "r"): dict(
-        out="x.html", probe=["a", "b"], root="r"
+    ("calibrate", "--all"): dict(checkpoint=[], all=True, root=ROOT_DIR, dataset=None, markdown=None),
+    ("calibrate", "--checkpoint", "a", "b", "--root", "r", "--markdown", "m.md", "--dataset", "d"): dict(
+        checkpoint=["a", "b"], all=False, root="r", dataset="d", markdown="m.md"
     ),
-    ("behave",): dict(checkpoint=None, root=ROOT_DIR, out=str(REPORT_DIR), json=False),
-    ("behave", "--checkpoint", "a", "--root", "r", "--out", "o", "--json"): dict(
-        checkpoint=["a"], root="r", out="o", json=True
+    ("compare",): dict(checkpoints=[], root=ROOT_DIR, dataset=None, markdown=False),
+    ("compare", "a", "b", "--root", "r", "--markdown", "--dataset", "d"): dict(
+        checkpoints=["a", "b"], root="r", dataset="d", markdown=True
+    ),
+    ("report", "--out", "x.html"): dict(out="x.html", probe=[], root=ROOT_DIR, dataset=None),
+    ("report", "--out", "x.html", "--probe", "a", "--probe", "b", "--root", "r", "--dataset", "d"): dict(
+        out="x.html", probe=["a", "b"], root="r", dataset="d"
+    ),
+    # --out's default is reports/ (reports/NAME/ for --dataset NAME), resolved when the command runs
+    ("behave",): dict(checkpoint=None, root=ROOT_DIR, dataset=None, suite=None, out=None, json=False),
+    ("behave", "--checkpoint", "a", "--root", "r", "--out", "o", "--json", "--dataset", "d", "--suite", "s.json"): dict(
+        checkpoint=["a"], root="r", dataset="d", suite="s.json", out="o", json=True
     ),
     ("card",): dict(name=[], root=ROOT_DIR, reports=str(REPORT_DIR)),
     ("card", "a", "b", "--root", "r", "--reports", "p"): dict(name=["a", "b"], root="r", reports="p"),
