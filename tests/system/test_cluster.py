@@ -1,4 +1,5 @@
-"""`predict --engine dask`: on a real 2-worker cluster, exactly the single-process output."""
+"""`predict --engine dask`: on a real 2-worker cluster, exactly the single-process output (scope columns
+included, as `predict --input` writes them)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from pathlib import Path
 
 from distributed import LocalCluster
 
-from rnnclf import load_classifier
+from rnnclf import load_checkpoint, load_classifier
 from rnnclf.data.dataset import TEST_PATH, read_csv
+from rnnclf.scope.record import load_scope
 from rnnclf.scoring.cluster import dask_scorer
 from rnnclf.scoring.stream import score_file
 
@@ -21,7 +23,9 @@ def test_dask_engine_gives_the_local_output_byte_for_byte(tiny_checkpoint: Path,
         writer.writerows([i, "" if i % 50 == 0 else text] for i, text in enumerate(read_csv(TEST_PATH).texts[:1500]))
     names = [str(tiny_checkpoint), "tfidf_lr"]
     classifiers = [load_classifier(name) for name in names]
-    local = score_file(source, tmp_path / "local.csv", classifiers, chunk_rows=200, progress=False)
+    scopes = [load_scope(load_checkpoint(name).folder) for name in names]  # the tiny one stores none
+    assert scopes[0] is None and scopes[1] is not None
+    local = score_file(source, tmp_path / "local.csv", classifiers, chunk_rows=200, progress=False, scopes=scopes)
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
         with dask_scorer(names, cluster.scheduler_address) as scorer:
             remote = score_file(
