@@ -320,6 +320,15 @@ def _interval(value: Interval, decimals: int = 2) -> str:
     return f"{percent(value.estimate, decimals)} ({span(percent(value.low, decimals), percent(value.high, decimals))})"
 
 
+def _scope_clause(f: CardFigures) -> str:
+    """How the card's out-of-use paragraph ends: what the stored out-of-scope signal catches, if there is one."""
+    chosen = [r for r in f.scope.rows if r.chosen]
+    if not chosen:
+        return ", with no way to say that none fits"
+    caught = percent(1 - chosen[0].missed, 1)
+    return f"; its out-of-scope signal flags {caught} of the off-topic test texts (see Out-of-scope texts), not all"
+
+
 def markdown(f: CardFigures) -> str:
     """The whole card: front matter, then the sections in the order of Mitchell et al.'s model cards."""
     classes = ", ".join(literal(c) for c in f.classes)
@@ -342,7 +351,7 @@ def markdown(f: CardFigures) -> str:
         "## Out-of-scope use",
         "",
         f"Texts unlike {data}'s (other languages, other genres, other topics): the model gives every text one of "
-        f"its classes, with no way to say that none fits. Decisions about people: nothing here was measured for them.",
+        f"its classes{_scope_clause(f)}. Decisions about people: nothing here was measured for them.",
         "",
         "## Training data",
         "",
