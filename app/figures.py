@@ -197,12 +197,13 @@ def training_curves(history: Sequence[EpochRecord], best_epoch: int | None) -> g
 def accuracy_vs_tutorial(
     names: Sequence[str], ours: Sequence[float | None], tutorial: Sequence[float | None]
 ) -> go.Figure:
-    """Test accuracy next to the tutorial's reported figure (fractions, shown in %)."""
+    """Test accuracy next to the tutorial's reported figure (fractions, shown in %); without any tutorial
+    figure (another dataset than the tutorial's), no tutorial bars and no legend entry for them."""
     fig = go.Figure()
-    for values, label, colour in (
-        (ours, "test accuracy (ours)", BLUE.rgb),
-        (tutorial, "tutorial's reported", MUTED.rgb),
-    ):
+    series = [(ours, "test accuracy (ours)", BLUE.rgb)]
+    if any(_is_number(v) for v in tutorial):
+        series.append((tutorial, "tutorial's reported", MUTED.rgb))
+    for values, label, colour in series:
         fig.add_trace(
             go.Bar(
                 x=_labels(names),
