@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from functools import partial
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -16,23 +17,25 @@ from app import counterfactuals, links, pages, state
 from app.readable import NOTE, readable
 from app.report import add_button, pin
 from app.safe import literal
-from app.sidebar import Context, context
+from app.sidebar import Context, context, dataset_of
 from rnnclf.behavior.report import BehaviorReport, ReportTest, manifest_sha256
-from rnnclf.core.paths import REPORT_DIR
+from rnnclf.core.paths import PROJECT_ROOT
+from rnnclf.data.registry import AG_NEWS, reports_of
 from rnnclf.reporting.style import WRONG
 
-REPORT = REPORT_DIR / "behavior.json"
+REPORT = "behavior.json"  # in the report folder of the dataset (`reports_of`)
 PAGE_SIZE = 8
 
 
-def report() -> BehaviorReport | None:
-    """The report, or None after saying how to write it."""
+def report(dataset: str) -> BehaviorReport | None:
+    """The report of `dataset`'s checkpoints, or None after saying how to write it."""
+    path = reports_of(dataset) / REPORT
     try:
-        return state.behavior_report(REPORT)
+        return state.behavior_report(path)
     except (OSError, ValueError, KeyError, TypeError) as error:
         st.info(
-            f"No readable behavioural report ({literal(type(error).__name__)}): run `python -m rnnclf behave` "
-            "to write reports/behavior.json.",
+            f"No readable behavioural report ({literal(type(error).__name__)}): run `{_command(dataset)}` "
+            f"to write {literal(_shown(path))}.",
             icon=":material/science:",
         )
         return None
@@ -149,13 +152,24 @@ def _cases(report: BehaviorReport, test: ReportTest, name: str, calibrated: bool
                 add_button(make, key=f"behavior_pin_{case}")
 
 
+def _command(dataset: str) -> str:
+    return "python -m rnnclf behave" + ("" if dataset == AG_NEWS else f" --dataset {dataset}")
+
+
+def _shown(path: Path) -> str:
+    """A report's path as a person reads it: from the project's folder where it is inside it."""
+    return path.relative_to(PROJECT_ROOT).as_posix() if path.is_relative_to(PROJECT_ROOT) else str(path)
+
+
 def show(ctx: Context) -> None:
-    loaded = report()
+    dataset = dataset_of(ctx.selected)
+    name = dataset.name if dataset is not None else AG_NEWS
+    loaded = report(name)
     if loaded is None:
         return
     st.caption(
         f"{len(loaded.tests)} tests, {loaded.cases:,} cases, {len(loaded.checkpoints)} checkpoints, from "
-        "reports/behavior.json (written by `python -m rnnclf behave`)."
+        f"{literal(_shown(reports_of(name) / REPORT))} (written by `{_command(name)}`)."
     )
     _changed(loaded, ctx.names)
     _table(loaded)

@@ -12,8 +12,9 @@ from pathlib import Path
 from rnnclf.checkpoints.registry import list_checkpoints, load_classifier
 from rnnclf.cli import options
 from rnnclf.cli.command import UsageError
-from rnnclf.cli.reports import reports_of, select
+from rnnclf.cli.reports import select
 from rnnclf.core.paths import CHECKPOINT_DIR
+from rnnclf.data.registry import reports_of
 from rnnclf.explain import faithfulness as faithfulness_report
 from rnnclf.explain.lime import DEFAULT_SAMPLES
 from rnnclf.explain.methods import ALL, CLI_CHOICES, Attribution, attribute

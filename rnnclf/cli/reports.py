@@ -15,9 +15,8 @@ from rnnclf.checkpoints.registry import SummaryRow, list_checkpoints, load_check
 from rnnclf.checkpoints.storage import CheckpointError, Folder
 from rnnclf.cli import options
 from rnnclf.cli.command import UsageError
-from rnnclf.core.paths import REPORT_DIR
 from rnnclf.data.dataset import DataError
-from rnnclf.data.registry import AG_NEWS, get_dataset
+from rnnclf.data.registry import get_dataset, reports_of
 from rnnclf.evaluation.significance import Interval, stored_intervals
 from rnnclf.evaluation.significance import compare as compare_checkpoints
 from rnnclf.reporting.tables import (
@@ -52,12 +51,6 @@ def _trained_on(name: str, root: Path) -> str | None:
         return read_records(Folder(root / name))[0].dataset
     except CheckpointError:
         return None
-
-
-def reports_of(dataset: str | None) -> Path:
-    """Where a report command writes by default: reports/ for AG News (the committed reports), a folder of
-    its own under reports/ for another dataset, so the committed ones are never overwritten by it."""
-    return REPORT_DIR if dataset in (None, AG_NEWS) else REPORT_DIR / dataset
 
 
 def summary_arguments(parser: argparse.ArgumentParser) -> None:

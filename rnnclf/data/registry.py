@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rnnclf.core.files import write_json
-from rnnclf.core.paths import DATA_DIR, PROJECT_ROOT
+from rnnclf.core.paths import DATA_DIR, PROJECT_ROOT, REPORT_DIR
 from rnnclf.data.dataset import DataError, Dataset
 
 RECORD = "dataset.json"
@@ -73,3 +73,9 @@ def write_dataset(dataset: Dataset, root: Path = DATA_DIR, folder: Path | None =
     folder.mkdir(parents=True, exist_ok=True)
     write_json(folder / RECORD, dataset.to_dict())
     return folder / RECORD
+
+
+def reports_of(dataset: str | None) -> Path:
+    """Where a dataset's reports live: reports/ for AG News (the committed reports), a folder of its own
+    under reports/ for another dataset, so the committed ones are never overwritten by it."""
+    return REPORT_DIR if dataset in (None, AG_NEWS) else REPORT_DIR / dataset

@@ -10,9 +10,8 @@ import pytest
 from toy_datasets import SIX, Toys
 
 from rnnclf.cli import main
-from rnnclf.cli.reports import reports_of
 from rnnclf.core.paths import REPORT_DIR
-from rnnclf.data.registry import AG_NEWS, DATASETS_ENV
+from rnnclf.data.registry import AG_NEWS, DATASETS_ENV, reports_of
 
 OWN_SUITE = {
     "seed": 3,
