@@ -90,7 +90,6 @@ def run_job(job: Job) -> Path:
         sparse=job.sparse,
         threads=job.threads,
         progress=job.progress,
-        log=job.progress,
         dataset=job.dataset,
         position=job.position,
     )
