@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
-from plotly.colors import qualitative
 
 from app import examples, state
 from app.notices import usable
@@ -22,7 +21,7 @@ from app.sidebar import Context, context
 from rnnclf.data.dataset import Split
 from rnnclf.inspection.label_issues import LabelIssue
 from rnnclf.inspection.projection import METHODS, place
-from rnnclf.reporting.style import BLUE, MUTED, ORANGE
+from rnnclf.reporting.style import BLUE, MUTED, ORANGE, class_colours
 
 CHART_KEY = "map_chart"
 SELECTED_KEY = "map_selected"  # (dataset name, selected test rows): what the list below the map shows
@@ -32,7 +31,6 @@ SCALES = ("confidence", "scope score")  # the continuous colourings
 HOVER_CHARS = 120
 LISTED = 50  # selected texts listed at most
 PLACED = "your text"
-CLASS_COLOURS = qualitative.D3
 
 
 def selected_rows(event: Mapping[str, Any] | None) -> list[int]:
@@ -123,7 +121,7 @@ def figure(
             if colouring in ("correct or wrong", "label issue"):
                 marker["color"] = ORANGE.rgb if wrong else MUTED.rgb
             else:  # classes: a qualitative palette, so neighbouring classes never share a hue
-                marker["color"] = CLASS_COLOURS[i % len(CLASS_COLOURS)]
+                marker["color"] = class_colours(len(classes))[i]
             traces.append(points(rows, name, marker))
     if placed is not None:
         traces.append(

@@ -41,6 +41,17 @@ MUTED = Colour(170, 178, 189)  # context, not the point: the classes not predict
 REFERENCE = Colour(150, 150, 150)  # a line to read against, such as perfect calibration
 
 
+def class_colours(classes: int) -> tuple[str, ...]:
+    """One colour per class, in class order: plotly's D3 qualitative set while it lasts (ten hues told apart
+    at a glance, neighbours never alike); beyond ten, hues evenly spaced around plotly's cyclic HSV scale,
+    so every class still has a colour of its own (`tests/unit/reporting/test_style.py`)."""
+    from plotly.colors import cyclical, qualitative, sample_colorscale
+
+    if classes <= len(qualitative.D3):
+        return tuple(qualitative.D3[:classes])
+    return tuple(sample_colorscale(cyclical.HSV, [i / classes for i in range(classes)]))
+
+
 def percent(fraction: float, decimals: int = 2) -> str:
     """A fraction in percent: 0.8313 gives '83.13%'."""
     return f"{fraction:.{decimals}%}"

@@ -12,7 +12,7 @@ import pytest
 
 from rnnclf.core.paths import PROJECT_ROOT
 from rnnclf.reporting import style
-from rnnclf.reporting.style import Colour
+from rnnclf.reporting.style import Colour, class_colours
 
 PALETTE = (style.BLUE, style.ORANGE, style.MUTED, style.REFERENCE)
 STYLE = PROJECT_ROOT / "rnnclf" / "reporting" / "style.py"
@@ -89,3 +89,13 @@ def test_colour_notations() -> None:
 )
 def test_number_formats(written: str, expected: str) -> None:
     assert written == expected
+
+
+@pytest.mark.parametrize("classes", [2, 4, 10, 11, 25, 100])
+def test_every_class_has_a_colour_of_its_own(classes: int) -> None:
+    from plotly.colors import qualitative
+
+    colours = class_colours(classes)
+    assert len(colours) == len(set(colours)) == classes
+    if classes <= len(qualitative.D3):  # the qualitative set while it lasts, in its order
+        assert colours == tuple(qualitative.D3[:classes])
