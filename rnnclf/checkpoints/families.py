@@ -172,7 +172,9 @@ def tfidf_files(classifier: TfidfLogisticClassifier, predictions: np.ndarray) ->
         "coef": torch.from_numpy(classifier.coef).to(COEF_DTYPE),
         "intercept": torch.from_numpy(classifier.intercept).float(),
     }
-    metadata = {"format": "rnnclf", "terms": json.dumps(classifier.terms, ensure_ascii=False)}
+    # One key: safetensors writes a metadata map in an order of its own in each process, so a second key
+    # would make the same training give other bytes run to run (`tests/unit/training/test_jobs.py`).
+    metadata = {"terms": json.dumps(classifier.terms, ensure_ascii=False)}
     return {WEIGHTS: save_tensors(tensors, metadata=metadata), PREDICTIONS: predictions_bytes(predictions)}
 
 
