@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from rnnclf import Checkpoint, CheckpointError
 from rnnclf.checkpoints.registry import left_out_note, of_dataset
@@ -49,6 +50,18 @@ def open_in(row: int, view_id: str, dataset: Dataset) -> None:
     """Button callback: put row `row` of `dataset`'s test split into the shared text box and open view `view_id`."""
     links.load_example(dataset, state.test_split(dataset), row)
     pages.go_to(view_id)
+
+
+def probe_button(container: DeltaGenerator, row: int, dataset: Dataset, key: str) -> None:
+    """A listed test row's **Load into Probe** button, drawn in `container` (a column of its row)."""
+    container.button(
+        "Load into Probe",
+        key=key,
+        icon=":material/search:",
+        on_click=open_in,
+        args=(int(row), "probe", dataset),
+        width="stretch",
+    )
 
 
 def same_dataset(loaded: Sequence[Loaded], dataset: Dataset | None) -> list[Loaded]:

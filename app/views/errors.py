@@ -139,14 +139,7 @@ def _examples(
                     help="Saved to label_verdicts.json beside the dataset (never into the dataset itself); "
                     "the label-issues report reads it.",
                 )
-            action.button(
-                "Load into Probe",
-                key=f"errors_load_{row}",
-                icon=":material/search:",
-                on_click=examples.open_in,
-                args=(int(row), "probe", checkpoint.dataset),
-                width="stretch",
-            )
+            examples.probe_button(action, row, checkpoint.dataset, key=f"errors_load_{row}")
 
 
 def show(ctx: Context) -> None:

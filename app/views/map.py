@@ -161,14 +161,7 @@ def _listing(checkpoint, split: Split, probabilities: np.ndarray, rows: Sequence
             if row in flagged:
                 facts.markdown(f":orange-badge[label may be wrong: suggested {literal(flagged[row].suggested)}]")
             facts.caption(f"test row {row:,}")
-            action.button(
-                "Load into Probe",
-                key=f"map_load_{row}",
-                icon=":material/search:",
-                on_click=examples.open_in,
-                args=(int(row), "probe", checkpoint.dataset),
-                width="stretch",
-            )
+            examples.probe_button(action, row, checkpoint.dataset, key=f"map_load_{row}")
 
 
 def show(ctx: Context) -> None:
