@@ -93,7 +93,7 @@ class Section:
     """A part of the card that comes from a report: its rows, or why there are none."""
 
     rows: tuple
-    note: str = ""
+    note: str = ""  # why there are no rows; with rows, what they were measured on (the table's intro)
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,13 @@ def scope_section(checkpoint: Checkpoint, report_dir: Path) -> Section:
     if found is None:
         return Section((), "The out-of-scope report does not cover this checkpoint.")
     rows = tuple(ScopeRow(m.title, m.chosen, m.auroc, m.fpr95, m.flagged_in_domain) for m in found.methods)
-    return Section(rows, f"{count(report.offtopic_rows['test'])} off-topic test texts from {literal(report.offtopic)}")
+    return Section(
+        rows,
+        "How well each score tells the test texts from off-topic, non-news texts "
+        f"({count(report.offtopic_rows['test'])} off-topic test texts from {literal(report.offtopic)}): AUROC, and "
+        f"the share of off-topic texts still inside a threshold that keeps {share(report.target_inside)} of the "
+        "validation texts inside. `predict` applies the chosen one.",
+    )
 
 
 def limitations(f: CardFigures) -> list[str]:
@@ -314,6 +320,16 @@ def front_matter(f: CardFigures) -> dict:
 
 def _table(header: Sequence[str], align: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|", *("| " + " | ".join(r) + " |" for r in rows)]
+
+
+def _section(
+    title: str, section: Section, intro: str, header: Sequence[str], align: Sequence[str], cells: list[list[str]]
+) -> list[str]:
+    """A part of the card drawn from a report: its heading, then its intro and table, or why it has no rows."""
+    lines = ["", f"## {title}", ""]
+    if not section.rows:
+        return [*lines, section.note]
+    return [*lines, *([intro, ""] if intro else []), *_table(header, align, cells)]
 
 
 def _interval(value: Interval, decimals: int = 2) -> str:
@@ -427,65 +443,52 @@ def markdown(f: CardFigures) -> str:
                 for c in f.comparisons
             ],
         )
-    lines += ["", "## Behavioural tests", ""]
-    if f.behavior.rows:
-        lines += _table(
-            ["test", "kind", "capability", "cases", "failure rate"],
-            ["---", "---", "---", "---:", "---:"],
+    lines += _section(
+        "Behavioural tests",
+        f.behavior,
+        "",
+        ["test", "kind", "capability", "cases", "failure rate"],
+        ["---", "---", "---", "---:", "---:"],
+        [
+            [literal(r.test), r.kind, literal(r.capability), count(r.cases), percent(r.failure_rate, 1)]
+            for r in f.behavior.rows
+        ],
+    )
+    lines += _section(
+        "Faithfulness of the explanations",
+        f.faithfulness,
+        "ERASER's comprehensiveness (higher: removing the top words hurts more) and sufficiency (lower: the top "
+        f"words alone keep the prediction), with {share(LEVEL)} intervals, next to a random order of the same words.",
+        ["method", "texts", "comprehensiveness", "random", "sufficiency", "random"],
+        ["---", "---:", "---:", "---:", "---:", "---:"],
+        [
             [
-                [literal(r.test), r.kind, literal(r.capability), count(r.cases), percent(r.failure_rate, 1)]
-                for r in f.behavior.rows
-            ],
-        )
-    else:
-        lines.append(f.behavior.note)
-    lines += ["", "## Faithfulness of the explanations", ""]
-    if f.faithfulness.rows:
-        lines.append(
-            "ERASER's comprehensiveness (higher: removing the top words hurts more) and sufficiency (lower: the top "
-            f"words alone keep the prediction), with {share(LEVEL)} intervals, next to a random order of the same words."
-        )
-        lines.append("")
-        lines += _table(
-            ["method", "texts", "comprehensiveness", "random", "sufficiency", "random"],
-            ["---", "---:", "---:", "---:", "---:", "---:"],
+                literal(r.method),
+                count(r.texts),
+                f"{score(r.comprehensiveness.estimate, 3)} ({span(score(r.comprehensiveness.low, 3), score(r.comprehensiveness.high, 3))})",
+                score(r.random_comprehensiveness, 3),
+                f"{score(r.sufficiency.estimate, 3)} ({span(score(r.sufficiency.low, 3), score(r.sufficiency.high, 3))})",
+                score(r.random_sufficiency, 3),
+            ]
+            for r in f.faithfulness.rows
+        ],
+    )
+    lines += _section(
+        "Out-of-scope texts",
+        f.scope,
+        f.scope.note,
+        ["method", "AUROC", "off-topic missed", "test texts flagged"],
+        ["---", "---:", "---:", "---:"],
+        [
             [
-                [
-                    literal(r.method),
-                    count(r.texts),
-                    f"{score(r.comprehensiveness.estimate, 3)} ({span(score(r.comprehensiveness.low, 3), score(r.comprehensiveness.high, 3))})",
-                    score(r.random_comprehensiveness, 3),
-                    f"{score(r.sufficiency.estimate, 3)} ({span(score(r.sufficiency.low, 3), score(r.sufficiency.high, 3))})",
-                    score(r.random_sufficiency, 3),
-                ]
-                for r in f.faithfulness.rows
-            ],
-        )
-    else:
-        lines.append(f.faithfulness.note)
-    lines += ["", "## Out-of-scope texts", ""]
-    if f.scope.rows:
-        lines.append(
-            "How well each score tells the test texts from off-topic, non-news texts "
-            f"({f.scope.note}): AUROC, and the share of off-topic texts still inside a threshold that keeps "
-            "95 % of the validation texts inside. `predict` applies the chosen one."
-        )
-        lines.append("")
-        lines += _table(
-            ["method", "AUROC", "off-topic missed", "test texts flagged"],
-            ["---", "---:", "---:", "---:"],
-            [
-                [
-                    literal(r.method) + (" (chosen)" if r.chosen else ""),
-                    score(r.auroc, 3),
-                    percent(r.missed, 1),
-                    percent(r.flagged_in_domain, 1),
-                ]
-                for r in f.scope.rows
-            ],
-        )
-    else:
-        lines.append(f.scope.note)
+                literal(r.method) + (" (chosen)" if r.chosen else ""),
+                score(r.auroc, 3),
+                percent(r.missed, 1),
+                percent(r.flagged_in_domain, 1),
+            ]
+            for r in f.scope.rows
+        ],
+    )
     lines += ["", "## Known limitations", "", *(f"- {line}" for line in limitations(f))]
     lines += [
         "",
