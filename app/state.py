@@ -371,7 +371,7 @@ def test_features(loaded: Loaded) -> Any:
 
     checkpoint = loaded.checkpoint
     with heavy_slot("computing a map"):
-        return features(checkpoint, checkpoint.dataset.read_test().texts)
+        return features(checkpoint, test_split(checkpoint.dataset).texts)  # the Map has checked it reads
 
 
 @per_checkpoint(max_entries=16, spinner="Computing the map (PCA, seconds)…")
@@ -447,5 +447,5 @@ def test_scope_scores(loaded: Loaded) -> np.ndarray | None:
     if found is None:
         return None
     with heavy_slot("scoring the test split"):
-        classifier = loaded.checkpoint.classifier
-        return found.scores(seen(classifier, list(loaded.checkpoint.dataset.read_test().texts)))
+        texts = list(test_split(loaded.checkpoint.dataset).texts)  # the Map has checked it reads
+        return found.scores(seen(loaded.checkpoint.classifier, texts))

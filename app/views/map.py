@@ -189,8 +189,9 @@ def show(ctx: Context) -> None:
     flagged = {issue.row: issue for issue in report.test.issues} if report is not None else {}
     if colouring == "label issue" and report is None:
         st.caption("No label-issue report of this test split: `python -m rnnclf label-issues` writes it.")
-    scope_scores = state.test_scope_scores(loaded) if colouring == "scope score" else None
+    scope_scores = None
     if colouring == "scope score":
+        scope_scores = state.test_scope_scores(loaded)
         if scope_scores is None:
             st.caption(f"{literal(ctx.selected)} stores no scope: `python -m rnnclf scope` fits one.")
             colouring = "confidence"
