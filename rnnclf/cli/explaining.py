@@ -94,7 +94,6 @@ def faithfulness(args: argparse.Namespace) -> int:
     if args.samples < 1:
         raise UsageError("--samples must be at least 1")
     report = faithfulness_report.run(names, samples=args.samples, seed=args.seed)
-    default = faithfulness_report.REPORT_DIR if args.dataset is None else reports_of(args.dataset)
-    md, js = faithfulness_report.write(report, Path(args.out) if args.out else default)
+    md, js = faithfulness_report.write(report, Path(args.out) if args.out else reports_of(args.dataset))
     print(f"wrote {md} and {js} in {report.seconds / 60:.1f} min")
     return 0
