@@ -441,11 +441,9 @@ def scope_report(path: Path) -> ScopeReport | None:
 def test_scope_scores(loaded: Loaded) -> np.ndarray | None:
     """Each test text's out-of-scope score by the checkpoint's stored method (the Map's colouring); None when
     it stores no scope."""
-    from rnnclf.scope.methods import seen
-
     found = scope(loaded)
     if found is None:
         return None
     with heavy_slot("scoring the test split"):
         texts = list(test_split(loaded.checkpoint.dataset).texts)  # the Map has checked it reads
-        return found.scores(seen(loaded.checkpoint.classifier, texts))
+        return found.read_and_score(loaded.checkpoint.classifier, texts)

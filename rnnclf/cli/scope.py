@@ -111,8 +111,8 @@ def scope_document(report: ScopeReport, title: str) -> str:
         "",
         f"Written by `python -m rnnclf scope --dataset {literal(report.dataset)}`. In-domain: the {report.test_rows} "
         f"texts of the {literal(title)} test split; off-topic: `{literal(report.offtopic)}` ({parts} texts; "
-        "data/offtopic/SOURCES.md). Every method is fitted on a seeded sample of "
-        f"{report.bank_rows} of the checkpoint's training rows (the combined score is standardized on its "
+        "data/offtopic/SOURCES.md). Every method is fitted on the checkpoint's training rows (kNN compares with a "
+        f"seeded sample of {report.bank_rows} of them; a combination reads each part's p-value against the "
         "validation split); its threshold keeps "
         f"{percent(report.target_inside, 0)} of the validation split inside; the method each checkpoint stores is "
         "the one that misses the fewest off-topic `choose` texts at that threshold (ties: higher AUROC). "
@@ -120,8 +120,8 @@ def scope_document(report: ScopeReport, title: str) -> str:
         "",
         "AUROC: how often an off-topic text scores above an in-domain one. FPR95: the share of off-topic test "
         "texts kept inside the validation threshold (missed). Flagged: the share outside it. Cost: what the "
-        "method reads (the representation, a forward pass; or the unknown-word share, a vocabulary look-up) and "
-        "its score, per text, one thread.",
+        "score adds to the prediction's own pass over a text (its arithmetic, and for a method that reads the last "
+        "layer's features, keeping them), per text, one thread.",
         "",
         table,
         "",

@@ -131,7 +131,7 @@ def token_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _padded(flat: np.ndarray, lengths: np.ndarray, max_tokens: int) -> np.ndarray:
+def padded(flat: np.ndarray, lengths: np.ndarray, max_tokens: int) -> np.ndarray:
     """Rows of `max_tokens` ids, right-padded with 0, from each row's ids laid end to end in `flat`."""
     ids = np.zeros((len(lengths), max_tokens), dtype=np.int64)
     # One scatter: a row-major mask fills each row's first `length` cells in order.
@@ -176,7 +176,7 @@ class Vocab:
             kept = [tokens[:max_tokens] for tokens in token_lists]
         lengths = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
         flat = map(self.stoi.__getitem__, chain.from_iterable(kept))
-        return _padded(np.fromiter(flat, dtype=np.int64, count=int(lengths.sum())), lengths, max_tokens), lengths
+        return padded(np.fromiter(flat, dtype=np.int64, count=int(lengths.sum())), lengths, max_tokens), lengths
 
     def encode_texts(self, texts: Sequence[str], max_tokens: int) -> tuple[np.ndarray, np.ndarray]:
         """`encode(tokenize_many(texts, max_tokens), max_tokens)`, the same arrays.
@@ -209,7 +209,7 @@ class Vocab:
         lengths = pc.list_value_length(token_lists).fill_null(0).to_numpy().astype(np.int64)
         # index_in hashes the whole vocabulary on every call: why small batches stay in Python.
         flat = pc.index_in(pc.list_flatten(token_lists), value_set=self._arrow_itos).fill_null(0)
-        return _padded(flat.to_numpy(), lengths, max_tokens), lengths
+        return padded(flat.to_numpy(), lengths, max_tokens), lengths
 
     @cached_property
     def _arrow_itos(self) -> pa.Array:

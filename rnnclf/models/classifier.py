@@ -60,6 +60,18 @@ class Representation:
     logits: np.ndarray  # (texts, classes); their softmax is predict_proba's, to float rounding
 
 
+@dataclass(frozen=True)
+class Reading:
+    """One pass of a model over texts: what predicting computes anyway, kept whole, so that an out-of-scope
+    score beside each prediction costs no second pass (tests/unit/models/test_reading.py)."""
+
+    probabilities: np.ndarray  # (texts, classes): predict_proba's, bit for bit
+    logits: np.ndarray  # (texts, classes): what the probabilities are the softmax of
+    ids: np.ndarray  # (texts, tokens read), right-padded: each token read as an id of the model's own; 0: unknown
+    lengths: np.ndarray  # (texts,): real tokens per row
+    features: np.ndarray | sparse.csr_array | None  # what the last layer read: only when asked for
+
+
 class Classifier(ABC):
     """Texts in, probabilities over `classes` out. Read-only after loading."""
 
@@ -105,9 +117,19 @@ class Classifier(ABC):
         (`Capability.RANDOMIZED`)."""
         raise self.unsupported(Capability.RANDOMIZED)
 
+    def read(self, texts: Sequence[str], features: bool = False) -> Reading:
+        """`texts` read once: probabilities, logits, token ids and, with `features`, what the last layer read
+        (`Capability.REPRESENTATION`)."""
+        raise self.unsupported(Capability.REPRESENTATION)
+
+    def token_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """`read`'s ids and lengths without the forward pass (`Capability.REPRESENTATION`)."""
+        raise self.unsupported(Capability.REPRESENTATION)
+
     def representation(self, texts: Sequence[str]) -> Representation:
         """`texts` in the space the model's last layer reads (`Capability.REPRESENTATION`)."""
-        raise self.unsupported(Capability.REPRESENTATION)
+        reading = self.read(texts, features=True)
+        return Representation(reading.features, reading.logits)
 
     def unsupported(self, capability: Capability) -> Unsupported:
         return Unsupported(f"{self.name} has no {capability.value}")

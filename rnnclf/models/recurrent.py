@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from rnnclf.core.text import Vocab
-from rnnclf.models.classifier import Capability, Classifier, EmbeddingGradients, Representation
+from rnnclf.models.classifier import Capability, Classifier, EmbeddingGradients, Reading
 from rnnclf.models.networks import RecurrentClassifier
 
 STORAGE_DTYPE = torch.float16
@@ -38,10 +38,10 @@ class RecurrentTextClassifier(Classifier):
         self.scoring: nn.Module = FoldedRNN(model) if FoldedRNN.fits(model) else model
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        return self._predict_ids(*self.vocab.encode_texts(texts, self.max_tokens))
+        return self.read(texts).probabilities
 
     def predict_proba_tokens(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
-        return self._predict_ids(*self.vocab.encode(token_lists, self.max_tokens))
+        return self._read_ids(*self.vocab.encode(token_lists, self.max_tokens)).probabilities
 
     def predict_proba_masked(self, tokens: Sequence[str], keep: np.ndarray) -> np.ndarray:
         """Builds the padded id matrix straight from the mask: no per-sample Python work."""
@@ -50,33 +50,40 @@ class RecurrentTextClassifier(Classifier):
         rows, cols = np.nonzero(keep & (position < self.max_tokens))
         ids = np.zeros((len(keep), self.max_tokens), dtype=np.int64)
         ids[rows, position[rows, cols]] = token_ids[cols]
-        return self._predict_ids(ids, np.minimum(keep.sum(axis=1), self.max_tokens))
+        return self._read_ids(ids, np.minimum(keep.sum(axis=1), self.max_tokens)).probabilities
 
-    def _predict_ids(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        out = np.zeros((len(ids), len(self.classes)), dtype=np.float32)
+    def read(self, texts: Sequence[str], features: bool = False) -> Reading:
+        """Token ids are the vocabulary's (0: `<UNK>`)."""
+        return self._read_ids(*self.vocab.encode_texts(texts, self.max_tokens), features=features)
+
+    def token_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        return self.vocab.encode_texts(texts, self.max_tokens)
+
+    def _read_ids(self, ids: np.ndarray, lengths: np.ndarray, features: bool = False) -> Reading:
+        """The features come from the module itself (the folded copy keeps none); the logits from the scoring
+        path, which for an unfolded model is the module's own `linear(features(...))`: one pass either way,
+        except a folded model asked for features, which runs the module too."""
+        probabilities = np.zeros((len(ids), len(self.classes)), dtype=np.float32)
+        logits = np.zeros_like(probabilities)
+        found = np.zeros((len(ids), self.model.linear.in_features), dtype=np.float32) if features else None
         with torch.inference_mode():
             for start in range(0, len(ids), PREDICT_BATCH):
                 chunk = slice(start, start + PREDICT_BATCH)
-                logits = self.scoring(torch.from_numpy(ids[chunk]), torch.from_numpy(lengths[chunk]))
-                out[chunk] = torch.softmax(logits, dim=1).numpy()
-        return out
+                batch, batch_lengths = torch.from_numpy(ids[chunk]), torch.from_numpy(lengths[chunk])
+                if features:
+                    last_layer_reads = self.model.features(batch, batch_lengths)
+                    found[chunk] = last_layer_reads.numpy()
+                out = (
+                    self.model.linear(last_layer_reads)
+                    if features and self.scoring is self.model
+                    else self.scoring(batch, batch_lengths)
+                )
+                logits[chunk] = out.numpy()
+                probabilities[chunk] = torch.softmax(out, dim=1).numpy()
+        return Reading(probabilities, logits, ids, lengths, found)
 
     def is_known(self, token: str) -> bool:
         return token in self.vocab
-
-    def representation(self, texts: Sequence[str]) -> Representation:
-        """The features the linear layer reads, from the module itself (never the folded copy: it keeps
-        no features), so its logits may differ from the scoring path's in the last bits."""
-        ids, lengths = self.vocab.encode_texts(texts, self.max_tokens)
-        features = np.zeros((len(ids), self.model.linear.in_features), dtype=np.float32)
-        logits = np.zeros((len(ids), len(self.classes)), dtype=np.float32)
-        with torch.inference_mode():
-            for start in range(0, len(ids), PREDICT_BATCH):
-                chunk = slice(start, start + PREDICT_BATCH)
-                found = self.model.features(torch.from_numpy(ids[chunk]), torch.from_numpy(lengths[chunk]))
-                features[chunk] = found.numpy()
-                logits[chunk] = self.model.linear(found).numpy()
-        return Representation(features, logits)
 
     def embedding_gradients(self, tokens: Sequence[str]) -> EmbeddingGradients:
         """Gradients through the token embedding and, with an n-gram bag, through the bag's rows too (each

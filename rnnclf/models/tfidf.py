@@ -13,13 +13,14 @@ hash covers them too.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 
 import numpy as np
 import torch
 from scipy import sparse
 
-from rnnclf.core.text import tokenize_many
-from rnnclf.models.classifier import Capability, Classifier, Representation
+from rnnclf.core.text import padded, tokenize_many
+from rnnclf.models.classifier import Capability, Classifier, Reading
 
 COEF_DTYPE = torch.float16  # test predictions identical to float32's, half the bytes
 
@@ -30,6 +31,13 @@ def ngrams(tokens: Sequence[str], n_max: int) -> list[str]:
     for n in range(2, n_max + 1):
         grams += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
     return grams
+
+
+def softmax32(logits: np.ndarray) -> np.ndarray:
+    """`LogisticRegression.predict_proba`'s softmax, as float32; `logits` is left as it was."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    probabilities = np.exp(shifted)
+    return (probabilities / probabilities.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
 class TfidfLogisticClassifier(Classifier):
@@ -66,11 +74,19 @@ class TfidfLogisticClassifier(Classifier):
 
     def features(self, token_lists: Sequence[Sequence[str]]) -> sparse.csr_array:
         """TF-IDF rows, as `TfidfVectorizer.transform` computes them (unknown n-grams are dropped)."""
+        return self._rows_and_words(token_lists)[0]
+
+    def _rows_and_words(self, token_lists: Sequence[Sequence[str]]) -> tuple[sparse.csr_array, np.ndarray]:
+        """The TF-IDF rows, and each token's column as a single-word term (-1: none), laid end to end: the
+        look-up the rows need gives the words' too."""
         get = self.index.get
         columns: list[int] = []
+        words: list[int] = []
         indptr = [0]
         for tokens in token_lists:
-            columns += [i for i in map(get, ngrams(tokens, self.ngram_max)) if i is not None]
+            found = list(map(get, ngrams(tokens, self.ngram_max), repeat(-1)))
+            words += found[: len(tokens)]
+            columns += [i for i in found if i >= 0]
             indptr.append(len(columns))
         rows = sparse.csr_array(
             (np.ones(len(columns)), np.asarray(columns, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
@@ -82,21 +98,30 @@ class TfidfLogisticClassifier(Classifier):
         rows.data *= self.idf[rows.indices]
         norms = np.sqrt(rows.power(2).sum(axis=1))
         rows.data /= np.repeat(np.where(norms > 0, norms, 1.0), np.diff(rows.indptr))
-        return rows
+        return rows, np.asarray(words, dtype=np.int64)
 
     def predict_proba_tokens(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
-        logits = self._logits(self.features(token_lists))
-        logits -= logits.max(axis=1, keepdims=True)
-        probabilities = np.exp(logits)
-        return (probabilities / probabilities.sum(axis=1, keepdims=True)).astype(np.float32)
+        return softmax32(self._logits(self.features(token_lists)))
 
     def _logits(self, rows: sparse.csr_array) -> np.ndarray:
         return rows @ self.coef.T + self.intercept
 
-    def representation(self, texts: Sequence[str]) -> Representation:
-        """The TF-IDF rows (sparse, unit length) and their logits."""
-        rows = self.features(tokenize_many(texts, None))
-        return Representation(rows, self._logits(rows))
+    def read(self, texts: Sequence[str], features: bool = False) -> Reading:
+        """Features: the TF-IDF rows (sparse, unit length), computed for the logits anyway. Token ids: each
+        token's column as a single-word term, plus one (0: a word with no column)."""
+        token_lists = tokenize_many(texts, None)
+        rows, words = self._rows_and_words(token_lists)
+        logits = self._logits(rows)
+        lengths = np.array([len(tokens) for tokens in token_lists], dtype=np.int64)
+        ids = padded(words + 1, lengths, int(lengths.max(initial=0)))
+        return Reading(softmax32(logits), logits, ids, lengths, rows if features else None)
+
+    def token_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        token_lists = tokenize_many(texts, None)
+        get = self.index.get
+        words = [i for tokens in token_lists for i in map(get, tokens, repeat(-1))]
+        lengths = np.array([len(tokens) for tokens in token_lists], dtype=np.int64)
+        return padded(np.asarray(words, dtype=np.int64) + 1, lengths, int(lengths.max(initial=0))), lengths
 
     def is_known(self, token: str) -> bool:
         return token in self.index

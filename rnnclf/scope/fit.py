@@ -18,16 +18,15 @@ from sklearn.metrics import roc_auc_score
 from rnnclf.checkpoints.registry import Checkpoint
 from rnnclf.checkpoints.schema import RecordError, build
 from rnnclf.core.paths import REPORT_DIR
-from rnnclf.data.dataset import DataError, Split
+from rnnclf.data.dataset import DataError
 from rnnclf.data.registry import AG_NEWS
 from rnnclf.evaluation.temperature import test_split, training_splits
 from rnnclf.models.classifier import Classifier
-from rnnclf.scope.methods import METHODS, Method, Seen, seen
+from rnnclf.scope.methods import BANK_ROWS, METHODS, Fitting, Method, Seen, seen
 from rnnclf.scope.offtopic import OffTopic
 from rnnclf.scope.record import Candidate, Scope, ScopeRecord
 
 TARGET_INSIDE = 0.95  # the share of in-domain validation texts a threshold keeps inside
-BANK_ROWS = 4096  # training rows the methods are fitted on: a seeded sample keeps kNN's stored bank small
 
 
 def threshold_for(scores: np.ndarray, target: float = TARGET_INSIDE) -> float:
@@ -45,27 +44,23 @@ def auroc(inside: np.ndarray, outside: np.ndarray) -> float:
     return float(roc_auc_score(truth, np.r_[inside, outside]))
 
 
-def bank_sample(train: Split, rows: int, seed: int) -> Split:
-    """A seeded sample of the training rows, in their order."""
-    rng = np.random.default_rng(seed)
-    return train.subset(np.sort(rng.choice(len(train), min(rows, len(train)), replace=False)))
-
-
 @dataclass(frozen=True)
 class Timed:
-    """Texts as the checkpoint sees them, and what each computed part (`Method.reads`) cost per text."""
+    """Texts as the checkpoint read them, and what keeping the features cost per text beyond the reading a
+    prediction makes anyway (a folded model runs its module again for them)."""
 
     texts: Seen
-    seconds_per_text: dict[str, float]
+    features_seconds_per_text: float
 
 
 def represent(classifier: Classifier, texts: list[str]) -> Timed:
-    found, seconds = seen(classifier, texts), {}
-    for part in ("representation", "unknown"):
-        start = time.perf_counter()
-        getattr(found, part)
-        seconds[part] = (time.perf_counter() - start) / max(1, len(texts))
-    return Timed(found, seconds)
+    start = time.perf_counter()
+    classifier.read(texts)
+    plain = time.perf_counter() - start
+    start = time.perf_counter()
+    found = seen(classifier, texts)
+    with_features = time.perf_counter() - start
+    return Timed(found, max(0.0, with_features - plain) / max(1, len(texts)))
 
 
 @dataclass(frozen=True)
@@ -92,7 +87,7 @@ class MethodResult:
     flagged_in_domain: float  # test-split texts outside it (about 1 - TARGET_INSIDE when nothing shifted)
     flagged_offtopic: float
     by_source: tuple[SourceRate, ...]
-    ms_per_text: float  # what this method reads (`Method.reads`) and its score, one thread
+    ms_per_text: float  # what the score adds to a prediction's own reading (its arithmetic, any features), 1 thread
 
 
 @dataclass(frozen=True)
@@ -159,18 +154,17 @@ def fit_checkpoint(checkpoint: Checkpoint, offtopic: OffTopic, examples: int = 3
     """Every method fitted, thresholded and measured on one checkpoint; the chosen one as a storable Scope."""
     classifier, seed = checkpoint.classifier, checkpoint.config.training.seed
     train, val = training_splits(checkpoint.config)
-    bank = bank_sample(train, BANK_ROWS, seed)
     choose_texts, _ = offtopic.part("choose")
     test_texts, test_sources = offtopic.part("test")
-    bank_rep, val_rep = seen(classifier, bank.texts), seen(classifier, val.texts)
+    train_rep, val_rep = seen(classifier, train.texts), seen(classifier, val.texts)
     choose_rep = seen(classifier, choose_texts)
     test = represent(classifier, test_split(checkpoint).texts)
     off = represent(classifier, test_texts)
     measured = []
     for method in METHODS:
-        if method.applies_to(bank_rep):
-            fitting = (bank_rep, bank.labels, val_rep)
-            measured.append(_measure(method, fitting, val_rep, choose_rep, test, off, test_sources))
+        if method.applies_to(train_rep):
+            fitting = Fitting(train_rep, train.labels, val_rep, seed)
+            measured.append(_measure(method, fitting, choose_rep, test, off, test_sources))
     best = min(measured, key=lambda m: (m.result.choose_missed, -m.result.choose_auroc))
     chosen = best.result
     record = ScopeRecord(
@@ -179,7 +173,7 @@ def fit_checkpoint(checkpoint: Checkpoint, offtopic: OffTopic, examples: int = 3
         target_inside=TARGET_INSIDE,
         inside=inside_share(best.val_scores, chosen.threshold),
         val_rows=len(val),
-        bank_rows=len(bank),
+        bank_rows=min(BANK_ROWS, len(train)),
         seed=seed,
         offtopic=offtopic.path,
         offtopic_sha256=offtopic.sha256,
@@ -211,15 +205,14 @@ def fit_checkpoint(checkpoint: Checkpoint, offtopic: OffTopic, examples: int = 3
 
 def _measure(
     method: Method,
-    fitting: tuple[Seen, np.ndarray, Seen],
-    val_rep: Seen,
+    fitting: Fitting,
     choose_rep: Seen,
     test: Timed,
     off: Timed,
     off_sources: list[str],
 ) -> Measured:
-    arrays = method.fit(*fitting) if method.fit else {}
-    val_scores = method.score(val_rep, arrays)
+    arrays = method.fit(fitting) if method.fit else {}
+    val_scores = method.score(fitting.validation, arrays)
     threshold = threshold_for(val_scores)
     choose_scores = method.score(choose_rep, arrays)
     start = time.perf_counter()
@@ -227,13 +220,8 @@ def _measure(
     off_scores = method.score(off.texts, arrays)
     texts = len(test_scores) + len(off_scores)
     scoring = (time.perf_counter() - start) / texts
-    representing = (
-        sum(
-            test.seconds_per_text[part] * len(test_scores) + off.seconds_per_text[part] * len(off_scores)
-            for part in method.reads
-        )
-        / texts
-    )
+    features = test.features_seconds_per_text * len(test_scores) + off.features_seconds_per_text * len(off_scores)
+    representing = features / texts if method.features else 0.0
     sources = np.array(off_sources)
     result = MethodResult(
         method=method.name,

@@ -8,6 +8,7 @@ older checkpoint: it still predicts, with no scope verdict).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -43,7 +44,7 @@ class ScopeRecord:
     target_inside: float  # the share of validation texts the threshold keeps inside
     inside: float  # the share it does keep (equal up to ties)
     val_rows: int
-    bank_rows: int  # training rows the method was fitted on (a seeded sample)
+    bank_rows: int  # training rows a kNN bank holds (a seeded sample); every other part is fitted on all of them
     seed: int
     offtopic: str  # the off-topic file the choice was made on, and its sha256
     offtopic_sha256: str
@@ -75,11 +76,19 @@ class Scope:
     record: ScopeRecord
     arrays: Mapping[str, np.ndarray]
 
+    @property
+    def features(self) -> bool:
+        """Whether its method reads the last layer's features: a reading without them can be cheaper."""
+        return BY_NAME[self.record.method].features
+
     def scores(self, texts: Seen) -> np.ndarray:
         return BY_NAME[self.record.method].score(texts, self.arrays)
 
+    def read_and_score(self, classifier: Classifier, texts: Sequence[str]) -> np.ndarray:
+        return self.scores(seen(classifier, list(texts), features=self.features))
+
     def verdicts(self, classifier: Classifier, texts: Sequence[str]) -> list[Verdict]:
-        scores = self.scores(seen(classifier, list(texts)))
+        scores = self.read_and_score(classifier, texts)
         return [self.verdict(float(s)) for s in scores]
 
     def verdict(self, score: float) -> Verdict:
@@ -87,7 +96,9 @@ class Scope:
 
 
 def scope_bytes(scope: Scope) -> bytes:
-    arrays = {name: np.ascontiguousarray(array) for name, array in scope.arrays.items()}
+    """The record and the arrays its method does not count again on loading (`Method.storable`)."""
+    stored = BY_NAME[scope.record.method].storable(scope.arrays)
+    arrays = {name: np.ascontiguousarray(array) for name, array in stored.items()}
     if not arrays:  # safetensors writes no file without a tensor; a method with nothing fitted keeps a marker
         arrays = {"none": np.zeros(0, dtype=np.float32)}
     return save_safetensors(arrays, metadata={RECORD_KEY: json.dumps(scope.record.to_dict())})
@@ -99,7 +110,8 @@ def store(folder: Path, scope: Scope) -> None:
 
 
 def load_scope(folder: Path) -> Scope | None:
-    """The checkpoint's stored scope, verified against its manifest; None when it has none."""
+    """The checkpoint's stored scope, verified against its manifest; None when it has none. What its method
+    counts from the training texts (`Method.recount`) is counted again here, once per process and checkpoint."""
     source = Folder(folder)
     if not source.has(SCOPE):
         return None
@@ -109,6 +121,25 @@ def load_scope(folder: Path) -> Scope | None:
     except (KeyError, ValueError, RecordError) as error:
         raise CheckpointError(f"checkpoint {source.name!r}: {SCOPE} holds no readable record ({error})") from None
     if record.method not in BY_NAME:
-        raise CheckpointError(f"checkpoint {source.name!r}: {SCOPE} names an unknown method {record.method!r}")
+        raise CheckpointError(
+            f"checkpoint {source.name!r}: {SCOPE} names an unknown method {record.method!r} (an older rnnclf's? "
+            "`python -m rnnclf scope` fits the checkpoint's scope again)"
+        )
     arrays.pop("none", None)
+    if BY_NAME[record.method].recount:
+        arrays.update(
+            recounted(str(Path(folder).resolve()), json.dumps(source.manifest, sort_keys=True), record.method)
+        )
     return Scope(record, arrays)
+
+
+@functools.lru_cache(maxsize=16)
+def recounted(folder: str, manifest: str, method: str) -> dict[str, np.ndarray]:
+    """`method`'s counts over the checkpoint's training split as its model reads it (token ids alone, no forward
+    pass); keyed by the manifest too, so a republished checkpoint is counted again."""
+    from rnnclf.checkpoints.registry import load_checkpoint
+    from rnnclf.evaluation.temperature import training_splits
+
+    checkpoint = load_checkpoint(folder)
+    train, _ = training_splits(checkpoint.config)
+    return BY_NAME[method].recount(*checkpoint.classifier.token_ids(train.texts))

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from rnnclf.models.classifier import Classifier
-from rnnclf.scope.methods import seen
+from rnnclf.scope.methods import Seen
 from rnnclf.scope.record import Scope
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -90,9 +90,12 @@ def score(
         for start in range(0, len(index), CHUNK):
             rows = index[start : start + CHUNK]
             chunk = [texts[i] for i in rows]
-            probabilities[rows] = classifier.predict_proba(chunk)
-            if scope:
-                scope_scores[rows] = scope.scores(seen(classifier, chunk))
+            if scope:  # one reading gives the probabilities and what the scope score reads
+                reading = classifier.read(chunk, features=scope.features)
+                probabilities[rows] = reading.probabilities
+                scope_scores[rows] = scope.scores(Seen(reading))
+            else:
+                probabilities[rows] = classifier.predict_proba(chunk)
             done += len(rows)
             if progress:
                 progress(min(1.0, done / total))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,12 +14,12 @@ from rnnclf.checkpoints.registry import load_checkpoint
 from rnnclf.checkpoints.storage import SCOPE, Folder
 from rnnclf.data.dataset import DataError, Split
 from rnnclf.data.registry import DATASETS_ENV
-from rnnclf.evaluation.temperature import validation_split
+from rnnclf.evaluation.temperature import training_splits, validation_split
 from rnnclf.scope import fit as fitting
 from rnnclf.scope.fit import TARGET_INSIDE, fit_checkpoint, inside_share, threshold_for
-from rnnclf.scope.methods import seen
+from rnnclf.scope.methods import BY_NAME, Fitting, seen
 from rnnclf.scope.offtopic import read_offtopic
-from rnnclf.scope.record import load_scope, store
+from rnnclf.scope.record import Scope, load_scope, store
 
 
 def test_threshold_keeps_the_target_share_inside() -> None:
@@ -65,6 +66,25 @@ def test_a_toy_checkpoint_stores_its_scope_and_predicts_as_before(toy_copy: Path
     inside = inside_share(loaded.scores(seen(after.classifier, val.texts)), loaded.record.threshold)
     assert inside == pytest.approx(loaded.record.inside)
     assert TARGET_INSIDE <= inside < TARGET_INSIDE + 1 / len(val) + 1e-9
+
+
+def test_the_word_counts_are_counted_again_on_loading_not_stored(toy_copy: Path, offtopic) -> None:
+    """The language model's counts stay out of scope.safetensors (the size budget) and come back identical
+    from the training split when the scope is loaded, so the stored threshold means what it meant."""
+    folder = toy_copy / "three_rnn"
+    checkpoint = load_checkpoint(folder)
+    fitted = fit_checkpoint(checkpoint, offtopic)
+    train, val = training_splits(checkpoint.config)
+    classifier = checkpoint.classifier
+    arrays = BY_NAME["energy+language"].fit(
+        Fitting(seen(classifier, train.texts), train.labels, seen(classifier, val.texts), seed=0)
+    )
+    store(folder, Scope(replace(fitted.scope.record, method="energy+language"), arrays))
+    stored, _ = Folder(folder).read_tensors(SCOPE)
+    assert "language.pairs" not in stored and "validation.language" in stored
+    loaded = load_scope(folder)
+    assert set(loaded.arrays) == set(arrays)
+    assert all(np.array_equal(loaded.arrays[key], arrays[key]) for key in arrays)
 
 
 def test_the_test_split_changes_no_stored_choice(toy_copy: Path, offtopic, monkeypatch: pytest.MonkeyPatch) -> None:
