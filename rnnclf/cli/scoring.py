@@ -18,7 +18,7 @@ from rnnclf.data.dataset import read_csv
 from rnnclf.evaluation.metrics import evaluate as metrics_of
 from rnnclf.evaluation.metrics import format_report
 from rnnclf.reporting.style import percent
-from rnnclf.scope.record import Verdict, load_scope
+from rnnclf.scope.record import Verdict, load_scope, predict_and_score
 from rnnclf.scoring.stream import CHUNK_ROWS, ON_BAD, score_file
 
 NO_SCOPE = "no scope stored (python -m rnnclf scope fits one): nothing says whether the text is like its training texts"
@@ -91,9 +91,10 @@ def predict(args: argparse.Namespace) -> int:
     for name in args.checkpoint:
         classifier = load_classifier(name)
         scope = load_scope(resolve(name))
-        probabilities = classifier.predict_proba([args.text])[0]
+        found, scores = predict_and_score(classifier, [args.text], scope)
+        probabilities = found[0]
         label = classifier.classes[int(probabilities.argmax())]
-        verdict = scope.verdicts(classifier, [args.text])[0] if scope else None
+        verdict = scope.verdict(float(scores[0])) if scope else None
         results.append(
             {
                 "checkpoint": classifier.name,

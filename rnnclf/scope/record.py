@@ -95,6 +95,17 @@ class Scope:
         return Verdict(self.record.method, score, self.record.threshold, bool(score > self.record.threshold))
 
 
+def predict_and_score(
+    classifier: Classifier, texts: Sequence[str], scope: Scope | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Probabilities and, with a scope, each text's scope score, from one reading of the texts: what `predict`
+    gives per text and per file. None for the scores without a scope."""
+    if scope is None:
+        return classifier.predict_proba(texts), None
+    reading = classifier.read(texts, features=scope.features)
+    return reading.probabilities, scope.scores(Seen(reading))
+
+
 def scope_bytes(scope: Scope) -> bytes:
     """The record and the arrays its method does not count again on loading (`Method.storable`)."""
     stored = BY_NAME[scope.record.method].storable(scope.arrays)

@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 
 from rnnclf.models.classifier import Classifier
-from rnnclf.scope.methods import Seen
-from rnnclf.scope.record import Scope
+from rnnclf.scope.record import Scope, predict_and_score
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -90,12 +89,9 @@ def score(
         for start in range(0, len(index), CHUNK):
             rows = index[start : start + CHUNK]
             chunk = [texts[i] for i in rows]
-            if scope:  # one reading gives the probabilities and what the scope score reads
-                reading = classifier.read(chunk, features=scope.features)
-                probabilities[rows] = reading.probabilities
-                scope_scores[rows] = scope.scores(Seen(reading))
-            else:
-                probabilities[rows] = classifier.predict_proba(chunk)
+            probabilities[rows], scores = predict_and_score(classifier, chunk, scope)
+            if scores is not None:
+                scope_scores[rows] = scores
             done += len(rows)
             if progress:
                 progress(min(1.0, done / total))
