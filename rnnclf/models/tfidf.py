@@ -40,6 +40,13 @@ def softmax32(logits: np.ndarray) -> np.ndarray:
     return (probabilities / probabilities.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
+def as_ids(token_lists: Sequence[Sequence[str]], words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`Reading.ids` and `lengths` from each token's single-word column (-1: none) laid end to end: the column
+    plus one, so that 0 is a word with no column, right-padded."""
+    lengths = np.array([len(tokens) for tokens in token_lists], dtype=np.int64)
+    return padded(np.asarray(words, dtype=np.int64) + 1, lengths, int(lengths.max(initial=0))), lengths
+
+
 class TfidfLogisticClassifier(Classifier):
     """Sparse TF-IDF rows times the coefficients; it reads every token of a text (`max_tokens` None)."""
 
@@ -112,16 +119,12 @@ class TfidfLogisticClassifier(Classifier):
         token_lists = tokenize_many(texts, None)
         rows, words = self._rows_and_words(token_lists)
         logits = self._logits(rows)
-        lengths = np.array([len(tokens) for tokens in token_lists], dtype=np.int64)
-        ids = padded(words + 1, lengths, int(lengths.max(initial=0)))
-        return Reading(softmax32(logits), logits, ids, lengths, rows if features else None)
+        return Reading(softmax32(logits), logits, *as_ids(token_lists, words), rows if features else None)
 
     def token_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         token_lists = tokenize_many(texts, None)
         get = self.index.get
-        words = [i for tokens in token_lists for i in map(get, tokens, repeat(-1))]
-        lengths = np.array([len(tokens) for tokens in token_lists], dtype=np.int64)
-        return padded(np.asarray(words, dtype=np.int64) + 1, lengths, int(lengths.max(initial=0))), lengths
+        return as_ids(token_lists, np.array([i for tokens in token_lists for i in map(get, tokens, repeat(-1))]))
 
     def is_known(self, token: str) -> bool:
         return token in self.index

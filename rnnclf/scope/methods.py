@@ -187,11 +187,12 @@ def language_counts(ids: np.ndarray, lengths: np.ndarray) -> dict[str, np.ndarra
     ids, before = laid_out(ids, lengths)
     words = np.unique(ids)
     start = len(words) + 1
-    current, previous = _renumber(ids, words), _renumber(before, words, start)
+    renumber = _renumbering(words)
+    current, previous = renumber(ids), renumber(before, start)
     pairs, counts = np.unique(previous * (start + 1) + current, return_counts=True)
     context = pairs // (start + 1)
     keep = counts >= MIN_PAIR_COUNT
-    return {  # 32-bit where the numbers fit: the arrays are stored in every checkpoint
+    return {  # 32-bit where the numbers fit: half the memory each loaded scope holds
         "language.words": words.astype(np.int32),
         "language.unigrams": np.bincount(current, minlength=start).astype(np.int32),
         "language.contexts": np.bincount(context, weights=counts, minlength=start + 1).astype(np.int32),
@@ -201,13 +202,18 @@ def language_counts(ids: np.ndarray, lengths: np.ndarray) -> dict[str, np.ndarra
     }
 
 
-def _renumber(ids: np.ndarray, words: np.ndarray, start: int | None = None) -> np.ndarray:
-    """Model ids as the language model's: 1 + the place in `words`, 0 if absent; -1 (a text's start) as `start`.
-    By a table as long as the largest id: a gather per token, where a binary search cost a hundred times more."""
+def _renumbering(words: np.ndarray) -> Callable[..., np.ndarray]:
+    """Model ids as the language model's: 1 + the place in `words`, 0 if absent; with `start`, -1 (a text's start)
+    as `start`. By a table as long as the largest id, built once per call of the score: a gather per token, where
+    a binary search cost a hundred times more."""
     table = np.zeros(int(words.max(initial=0)) + 2, dtype=np.int64)  # the last cell: any larger id, absent
     table[words] = np.arange(1, len(words) + 1)
-    renumbered = table[np.clip(ids, 0, len(table) - 1)]
-    return renumbered if start is None else np.where(ids < 0, start, renumbered)
+
+    def renumber(ids: np.ndarray, start: int | None = None) -> np.ndarray:
+        renumbered = table[np.clip(ids, 0, len(table) - 1)]
+        return renumbered if start is None else np.where(ids < 0, start, renumbered)
+
+    return renumber
 
 
 def _counts_of(keys: np.ndarray, pairs: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -236,7 +242,8 @@ def language_score(texts: Seen, arrays: Arrays) -> np.ndarray:
     unigrams, contexts = arrays["language.unigrams"], arrays["language.contexts"]
     start = len(words) + 1
     ids, before = texts.tokens
-    current, previous = _renumber(ids, words), _renumber(before, words, start)
+    renumber = _renumbering(words)
+    current, previous = renumber(ids), renumber(before, start)
     alone = (unigrams[current] + 1.0) / (unigrams.sum(dtype=np.int64) + start)
     together = _counts_of(previous * (start + 1) + current, arrays["language.pairs"], arrays["language.pair_counts"])
     seen_before = contexts[previous]
