@@ -17,7 +17,6 @@ import csv
 import gzip
 import hashlib
 import io
-import json
 import os
 import re
 import shutil
@@ -30,7 +29,7 @@ from typing import IO, Any, Literal
 
 import numpy as np
 
-from rnnclf.core.files import sha256_file
+from rnnclf.core.files import json_objects, sha256_file
 from rnnclf.core.paths import relative
 from rnnclf.data.dataset import MAX_CLASSES, DataError, Dataset, Holdout, SourceFile, Split, SplitFile, split_file
 from rnnclf.data.registry import RECORD, dataset_roots, is_built_in, user_root, write_dataset
@@ -123,15 +122,9 @@ class Table:
     def _jsonl(self, header: bool) -> Iterator[tuple[int, list[Any]]]:
         columns: list[str] | None = None
         with self._open() as handle:
-            for number, line in enumerate(self._lines(handle), 1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise DataError(f"{self.path}, line {number}: not valid JSON ({error.msg})") from None
-                if not isinstance(record, dict):
-                    raise DataError(f"{self.path}, line {number}: not a JSON object")
+            for number, record in json_objects(self._lines(handle)):
+                if isinstance(record, str):
+                    raise DataError(f"{self.path}, line {number}: {record}")
                 if columns is None:
                     columns = list(record)
                     if header:

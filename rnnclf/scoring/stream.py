@@ -9,7 +9,6 @@ number, to stop on it or to skip and count it.
 from __future__ import annotations
 
 import csv
-import json
 import os
 import sys
 import tempfile
@@ -22,6 +21,7 @@ from typing import IO, Literal
 import pandas as pd
 from tqdm import tqdm
 
+from rnnclf.core.files import json_objects
 from rnnclf.models.classifier import Classifier
 from rnnclf.scope.record import Scope
 from rnnclf.scoring import csvsafe
@@ -124,16 +124,9 @@ class Rows:
     def _jsonl(self) -> Iterator[pd.DataFrame]:
         with open(self.path, "rb") as handle:
             records: list[dict] = []
-            for number, line in enumerate(self._lines(handle), 1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as error:
-                    self._bad(number, f"not valid JSON ({error.msg})")
-                    continue
-                if not isinstance(record, dict):
-                    self._bad(number, "not a JSON object")
+            for number, record in json_objects(self._lines(handle)):
+                if isinstance(record, str):
+                    self._bad(number, record)
                     continue
                 records.append(record)
                 if len(records) == self.chunk_rows:
