@@ -36,3 +36,14 @@ def test_the_real_fixture_becomes_a_six_class_dataset(tmp_path: Path, monkeypatc
     assert np.bincount(test.labels).tolist() == [35] * 6 and len(train) == 6 * 315
     assert "hex-a-hop puzzle game based on hexagonal tiles" in train.texts + test.texts  # columns joined by a space
     assert dataset.sources[0].sha256 and dataset.holdout.fraction == 0.1
+
+
+@pytest.mark.parametrize(("line", "problem"), [("{broken", "not valid JSON"), ("[1, 2]", "not a JSON object")])
+def test_a_json_lines_file_stops_at_a_line_without_an_object(tmp_path: Path, line: str, problem: str) -> None:
+    from rnnclf.data.dataset import DataError
+    from rnnclf.data.ingest import Table
+
+    path = tmp_path / "rows.jsonl"
+    path.write_text(f'{{"text": "a", "label": "x"}}\n\n{line}\n', encoding="utf-8")
+    with pytest.raises(DataError, match=rf"rows\.jsonl, line 3: {problem}"):
+        list(Table(path).rows())

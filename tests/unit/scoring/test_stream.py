@@ -127,6 +127,18 @@ def test_malformed_rows_stop_with_their_line_or_are_skipped_and_counted(tiny_che
     assert "skipped 2 malformed rows (lines 5, 7)" in report.describe()
 
 
+def test_json_lines_without_an_object_stop_with_their_line_or_are_skipped(tiny_checkpoint: Path, tmp_path: Path):
+    source = tmp_path / "bad.jsonl"
+    source.write_text('{"text": "oil prices rise"}\n{broken\n\n[1, 2]\n{"text": "the team won"}\n', encoding="utf-8")
+    classifiers = [load_classifier(tiny_checkpoint)]
+    out = tmp_path / "out.csv"
+    with pytest.raises(BatchError, match=r"line 2: not valid JSON"):
+        score_file(source, out, classifiers, progress=False)
+    report = score_file(source, out, classifiers, on_bad="skip", progress=False)
+    assert [b.line for b in report.skipped] == [2, 4]
+    assert read_scored(out)["text"].tolist() == ["oil prices rise", "the team won"]
+
+
 def rnnclf(*args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "rnnclf", *args], cwd=ROOT, stderr=subprocess.PIPE, text=True, **kwargs
